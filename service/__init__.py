@@ -1,0 +1,45 @@
+"""Publishes municipal strategic programmes as Linked Open Data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from service import errors
+from service.config import Config
+from service.loader import load
+from service.store import Store
+
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
+    """Build the app: settings from `config` (or KZS_* variables), data loaded and validated."""
+    if not isinstance(config, Config):
+        config = Config.from_env() if config is None else Config.from_mapping(config)
+    app = Flask(__name__)
+    app.config.update(
+        KZS=config,
+        TRUSTED_HOSTS=[config.host.split(":")[0]],
+        SERVER_NAME=None,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_AS_ASCII=False,
+    )
+    app.extensions["kzs.store"] = load(config, store)
+    errors.init_app(app)
+
+    from service.views import catalog, home, resource, sparql
+
+    for blueprint in (home.bp, resource.bp, sparql.bp, catalog.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def get_store() -> Store:
+    return current_app.extensions["kzs.store"]  # type: ignore[no-any-return]
+
+
+def get_config() -> Config:
+    return current_app.config["KZS"]  # type: ignore[no-any-return]

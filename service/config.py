@@ -1,0 +1,71 @@
+"""Every setting, once: name, default and help. Read from a mapping or from KZS_* variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "KZS_"
+
+
+def setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Config:
+    base_uri: str = setting(
+        "http://127.0.0.1:8000/",
+        "Public base URI: every IRI, link and redirect is built from it, never from the request's Host.",
+    )
+    project_dir: Path = setting(
+        Path("."), "Folder that holds ontology/, data/ and shapes/ (the repository root)."
+    )
+    store_path: str = setting(
+        "", "Folder of an on-disk store; empty keeps the store in memory. Reopens without reloading."
+    )
+    reference_dir: Path = setting(
+        Path("../shared/reference"),
+        "Folder of the official reference files (DCAT-AP shapes, W3C test manifests) used by the tests.",
+    )
+
+    def __post_init__(self) -> None:
+        if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
+            raise ValueError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")
+
+    @property
+    def host(self) -> str:
+        return self.base_uri.split("/")[2]
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Config:
+        """Build from ``{"base_uri": …}``-style keys; unknown keys are an error, not ignored."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        converted = {
+            name: Path(value) if known[name].type in ("Path", Path) else type(known[name].default)(value)
+            for name, value in values.items()
+        }
+        return cls(**converted)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> Config:
+        values = {
+            f.name: environ[ENV_PREFIX + f.name.upper()]
+            for f in fields(cls)
+            if ENV_PREFIX + f.name.upper() in environ
+        }
+        return cls.from_mapping({**values, **overrides})
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting: the README's table."""
+    return [(ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"]) for f in fields(Config)]

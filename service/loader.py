@@ -1,0 +1,137 @@
+"""Files → named graphs → SHACL gate → store. A failed load never replaces the data served."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph
+from rdflib.exceptions import ParserError
+
+from service.config import Config
+from service.store import EmbeddedStore, Store
+from service.vocab import SH
+
+# File name in a programme folder → the suffix of its named graph (ARCHITECTURE §4).
+PROGRAMME_GRAPHS = {
+    "programme.ttl": "quelle",
+    "curation.ttl": "kuratierung",
+    "metadata.ttl": "metadaten",
+    "translation-en.ttl": "uebersetzung-en",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    graph: str  # the named graph's IRI
+
+
+@dataclass(frozen=True)
+class Violation:
+    file: str
+    focus: str
+    path: str
+    message: str
+    shape: str
+    severity: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.focus}\n  path: {self.path}\n  {self.severity}: {self.message}\n  shape: {self.shape}"
+
+
+class LoadError(Exception):
+    """The data cannot be served; `violations` lists SHACL results where that is the reason."""
+
+    def __init__(self, message: str, violations: list[Violation] | None = None) -> None:
+        super().__init__(message)
+        self.violations = violations or []
+
+    def report(self) -> str:
+        return "\n".join([str(self), *(str(v) for v in self.violations)])
+
+
+def discover(config: Config) -> list[Source]:
+    """The ontology, the shared concepts, and every programme folder under data/."""
+    root, base = config.project_dir, config.base_uri
+    sources = [
+        Source(root / "ontology" / "kzs.ttl", f"{base}graph/ontology"),
+        Source(root / "ontology" / "konzepte.ttl", f"{base}graph/konzepte"),
+    ]
+    for folder in sorted(p for p in (root / "data").iterdir() if p.is_dir()):
+        for name, suffix in PROGRAMME_GRAPHS.items():
+            if (folder / name).is_file():
+                sources.append(Source(folder / name, f"{base}graph/{folder.name}/{suffix}"))
+    return sources
+
+
+def shape_files(config: Config) -> list[Path]:
+    return sorted((config.project_dir / "shapes").glob("*.ttl"))
+
+
+def parse(source: Source, base: str) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(source.path, format="turtle", publicID=base)
+    except (OSError, ParserError, SyntaxError, ValueError) as error:
+        raise LoadError(f"{source.path}: cannot be read: {error}") from error
+    return graph
+
+
+def data_version(sources: list[Source], shapes: list[Path], base: str) -> str:
+    """A digest of every input byte and the base, so equal inputs give an equal version."""
+    digest = hashlib.sha256(base.encode())
+    for path in [s.path for s in sources] + shapes:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]:
+    """Every SHACL result over the union of the graphs, each named by the file of its focus node."""
+    data, shapes_graph = Graph(), Graph()
+    for graph in graphs.values():
+        data += graph
+    for path in shapes:
+        shapes_graph.parse(path, format="turtle")
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+    assert isinstance(report, Graph)
+    violations = []
+    for result in report.subjects(SH.resultSeverity, None):
+        focus = report.value(result, SH.focusNode)
+        files = [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g] or ["(no file)"]
+        violations.append(
+            Violation(
+                file=", ".join(files),
+                focus=str(focus),
+                path=str(report.value(result, SH.resultPath) or "-"),
+                message=str(report.value(result, SH.resultMessage) or "-"),
+                shape=str(report.value(result, SH.sourceShape)),
+                severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            )
+        )
+    return sorted(violations, key=lambda v: (v.file, v.focus, v.path))
+
+
+def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violation]]:
+    sources = discover(config)
+    graphs = {source: parse(source, config.base_uri) for source in sources}
+    return graphs, validate(graphs, shape_files(config))
+
+
+def load(config: Config, store: Store | None = None) -> Store:
+    """Read, validate and swap the data into `store` (a new embedded store by default)."""
+    store = store or EmbeddedStore(config.store_path or None)
+    sources, shapes = discover(config), shape_files(config)
+    version = data_version(sources, shapes, config.base_uri)
+    if isinstance(store, EmbeddedStore) and store.stored_version() == version:
+        store.reopen(version)
+        return store
+    graphs, violations = read_and_validate(config)
+    errors = [v for v in violations if v.severity == "Violation"]
+    if errors:
+        raise LoadError(f"{len(errors)} SHACL violation(s); the data was not loaded", errors)
+    store.replace({s.graph: g.serialize(format="nt", encoding="utf-8") for s, g in graphs.items()}, version)
+    return store
+

@@ -1,0 +1,111 @@
+"""The store: a small protocol, and the embedded pyoxigraph implementation.
+
+The default graph of every query is the union of the named graphs (ARCHITECTURE §4).
+Data is swapped in whole: `replace` builds the new store beside the old one and then
+rebinds one reference, so a reader sees the old or the new data, never a mix.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+CURRENT = "CURRENT"
+
+
+class Store(Protocol):
+    """What the service needs of a store."""
+
+    @property
+    def version(self) -> str: ...
+
+    def query(
+        self,
+        text: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult: ...
+
+    def replace(self, graphs: Mapping[str, bytes], version: str) -> None: ...
+
+    def graph_sizes(self) -> dict[str, int]: ...
+
+
+class EmbeddedStore:
+    """pyoxigraph in memory, or on disk under `path` with one folder per data version."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else None
+        self._store = ox.Store()
+        self._version = ""
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def stored_version(self) -> str | None:
+        """The version already on disk, if any: a restart with the same data reopens it."""
+        if self.path is None or not (self.path / CURRENT).is_file():
+            return None
+        version = (self.path / CURRENT).read_text().strip()
+        return version if (self.path / version).is_dir() else None
+
+    def reopen(self, version: str) -> None:
+        assert self.path is not None
+        self._store, self._version = ox.Store.read_only(str(self.path / version)), version
+
+    def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
+        """Load N-Triples per graph IRI into a fresh store, then swap it in."""
+        folder = None
+        if self.path is not None:
+            folder = self.path / version
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        fresh = ox.Store(str(folder)) if folder else ox.Store()
+        for graph_iri, ntriples in graphs.items():
+            fresh.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+        if folder:
+            fresh.optimize()
+        old_version = self._version
+        self._store, self._version = fresh, version
+        if self.path is not None:
+            (self.path / f"{CURRENT}.tmp").write_text(version)
+            (self.path / f"{CURRENT}.tmp").replace(self.path / CURRENT)
+            if old_version and old_version != version:
+                shutil.rmtree(self.path / old_version, ignore_errors=True)
+
+    def query(
+        self,
+        text: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        default = [ox.NamedNode(iri) for iri in default_graph] if default_graph else None
+        return self._store.query(
+            text,
+            base_iri=base_iri,
+            use_default_graph_as_union=default is None,
+            default_graph=default,
+            named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
+            substitutions={ox.Variable(name): term for name, term in (substitutions or {}).items()},
+        )
+
+    def graph_sizes(self) -> dict[str, int]:
+        counts = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        assert isinstance(counts, ox.QuerySolutions)
+        return {row["g"].value: int(row["n"].value) for row in counts}
