@@ -101,7 +101,10 @@ def stats() -> None:
     """Triples per named graph."""
     from service.loader import load
 
-    store = load(Config.from_env())
+    try:
+        store = load(Config.from_env())
+    except LoadError as error:
+        raise click.ClickException(error.report()) from error
     for graph, count in store.graph_sizes().items():
         click.echo(f"{count:8d}  {graph}")
 

@@ -7,22 +7,25 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from service.store import Store
-from service.vocab import SPARQL_PROLOGUE
+from service.vocab import PREFIXES, SPARQL_PROLOGUE
 
 LABELS = "skos:prefLabel rdfs:label dct:title foaf:name schema:name skos:notation"
 
-# Fixed and prepared: the resource is substituted as $r, never pasted into the text.
+# Fixed and prepared: the resource is substituted for ?r, never pasted into the text.
+# (Oxigraph substitutes in triple patterns, not inside BIND, so ?r only appears in patterns.)
 DESCRIBE = SPARQL_PROLOGUE + f"""
-SELECT DISTINCT ?s ?p ?o WHERE {{
-  {{ BIND($r AS ?s) ?s ?p ?o }}
-  UNION {{ $r ?p1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ $r ?p1 ?b FILTER(isBlank(?b)) ?b ?p2 ?s FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ $r prov:wasQuotedFrom ?s . ?s ?p ?o }}
-  UNION {{ $r prov:wasQuotedFrom/oa:hasSelector ?s . ?s ?p ?o }}
-  UNION {{ $r ?p1 ?s FILTER(isIRI(?s)) VALUES ?p {{ {LABELS} }} ?s ?p ?o }}
-  UNION {{ $r ?p1 ?b FILTER(isBlank(?b)) ?b ?p2 ?s FILTER(isIRI(?s)) VALUES ?p {{ {LABELS} }} ?s ?p ?o }}
-  UNION {{ ?s ?p $r BIND($r AS ?o) }}
-  UNION {{ ?s ?p1 $r FILTER(isIRI(?s)) VALUES ?p {{ {LABELS} }} ?s ?p ?o }}
+CONSTRUCT {{
+  ?r ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?q ?qp ?qo . ?sel ?sp ?so . ?n ?lp ?l . ?in ?ip ?r . ?in ?ilp ?il .
+}} WHERE {{
+  {{ ?r ?p ?o }}
+  UNION {{ ?r ?p1 ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
+  UNION {{ ?r ?p1 ?b1 FILTER(isBlank(?b1)) ?b1 ?p2 ?c FILTER(isBlank(?c)) ?c ?cp ?co }}
+  UNION {{ ?r prov:wasQuotedFrom ?q . ?q ?qp ?qo }}
+  UNION {{ ?r prov:wasQuotedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
+  UNION {{ ?r ?p1 ?n FILTER(isIRI(?n)) VALUES ?lp {{ {LABELS} }} ?n ?lp ?l }}
+  UNION {{ ?r ?p1 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?n FILTER(isIRI(?n)) VALUES ?lp {{ {LABELS} }} ?n ?lp ?l }}
+  UNION {{ ?in ?ip ?r }}
+  UNION {{ ?in ?ip2 ?r FILTER(isIRI(?in)) VALUES ?ilp {{ {LABELS} }} ?in ?ilp ?il }}
 }}
 """
 
@@ -38,10 +41,9 @@ class Description:
 
 def describe(store: Store, iri: str) -> Description:
     """Every triple a document about `iri` shows; empty when the store knows nothing of it."""
-    rows = store.query(DESCRIBE, substitutions={"r": ox.NamedNode(iri)})
-    assert isinstance(rows, ox.QuerySolutions)
-    triples = [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
-    return Description(iri, triples)
+    triples = store.query(DESCRIBE, substitutions={"r": ox.NamedNode(iri)})
+    assert isinstance(triples, ox.QueryTriples)
+    return Description(iri, list(triples))
 
 
 

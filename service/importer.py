@@ -161,6 +161,7 @@ class ProgrammeGraph:
             (RDF.type, ELI.Manifestation),
             (ELI.embodies, self.expression),
             (DCTERMS.format, Literal("text/plain; charset=utf-8")),
+            (KZS.characterCount, Literal(len(t.text), datatype=XSD.nonNegativeInteger)),
             (ELI.is_exemplified_by, self.source_file),
         )
         self.add(
@@ -190,6 +191,7 @@ class ProgrammeGraph:
             (SKOS.scopeNote, self.de("Im Quelltext fett gedruckt; die Jahre der Schwerpunkte nennt der Text nicht.")),
         )
         self.quote(self.sub("jahresschwerpunkte/bis-" + self.settings.version), "jahresschwerpunkte", t.priority_legend)
+        self.passage("kontakt", t.contact_span)  # what curated contact statements rest on
         if t.district_note and t.district_note_span:
             collection = self.sub("aufgaben-des-kreises")
             self.add(
