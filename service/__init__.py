@@ -23,7 +23,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     app.config.update(
         KZS=config,
         TRUSTED_HOSTS=[config.host.split(":")[0]],
-        SERVER_NAME=None,
+        SERVER_NAME=config.host,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         JSON_AS_ASCII=False,
     )

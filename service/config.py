@@ -21,9 +21,7 @@ class Config:
         "http://127.0.0.1:8000/",
         "Public base URI: every IRI, link and redirect is built from it, never from the request's Host.",
     )
-    project_dir: Path = setting(
-        Path("."), "Folder that holds ontology/, data/ and shapes/ (the repository root)."
-    )
+    project_dir: Path = setting(Path("."), "Folder that holds ontology/, data/ and shapes/ (the repository root).")
     store_path: str = setting(
         "", "Folder of an on-disk store; empty keeps the store in memory. Reopens without reloading."
     )
@@ -47,18 +45,15 @@ class Config:
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        converted = {
-            name: Path(value) if known[name].type in ("Path", Path) else type(known[name].default)(value)
-            for name, value in values.items()
+        converted: dict[str, Any] = {
+            name: Path(value) if known[name].type == "Path" else str(value) for name, value in values.items()
         }
         return cls(**converted)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> Config:
         values = {
-            f.name: environ[ENV_PREFIX + f.name.upper()]
-            for f in fields(cls)
-            if ENV_PREFIX + f.name.upper() in environ
+            f.name: environ[ENV_PREFIX + f.name.upper()] for f in fields(cls) if ENV_PREFIX + f.name.upper() in environ
         }
         return cls.from_mapping({**values, **overrides})
 

@@ -6,14 +6,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from service.store import Store
+from service.store import Store, construct
+from service.uris import local_link
 from service.vocab import PREFIXES, SPARQL_PROLOGUE
 
 LABELS = "skos:prefLabel rdfs:label dct:title foaf:name schema:name skos:notation"
 
 # Fixed and prepared: the resource is substituted for ?r, never pasted into the text.
 # (Oxigraph substitutes in triple patterns, not inside BIND, so ?r only appears in patterns.)
-DESCRIBE = SPARQL_PROLOGUE + f"""
+DESCRIBE = (
+    SPARQL_PROLOGUE
+    + f"""
 CONSTRUCT {{
   ?r ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?q ?qp ?qo . ?sel ?sp ?so . ?n ?lp ?l . ?in ?ip ?r . ?in ?ilp ?il .
 }} WHERE {{
@@ -28,6 +31,7 @@ CONSTRUCT {{
   UNION {{ ?in ?ip2 ?r FILTER(isIRI(?in)) VALUES ?ilp {{ {LABELS} }} ?in ?ilp ?il }}
 }}
 """
+)
 
 
 @dataclass
@@ -41,10 +45,7 @@ class Description:
 
 def describe(store: Store, iri: str) -> Description:
     """Every triple a document about `iri` shows; empty when the store knows nothing of it."""
-    triples = store.query(DESCRIBE, substitutions={"r": ox.NamedNode(iri)})
-    assert isinstance(triples, ox.QueryTriples)
-    return Description(iri, list(triples))
-
+    return Description(iri, list(construct(store, DESCRIBE, substitutions={"r": ox.NamedNode(iri)})))
 
 
 LABEL_PROPERTIES = [PREFIXES[p.split(":")[0]] + p.split(":")[1] for p in LABELS.split()]
@@ -73,20 +74,18 @@ class Page:
 def curie(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
 def page_model(description: Description, base: str, language: str = "de") -> Page:
     """What the HTML page shows: labelled properties, incoming links, and the quoted passages."""
-    from service.uris import local_link
-
     resource = ox.NamedNode(description.iri)
     labels: dict[ox.NamedNode | ox.BlankNode, str] = {}
     for t in description.triples:
-        if t.predicate.value in LABEL_PROPERTIES and isinstance(t.object, ox.Literal):
-            if t.subject not in labels or t.object.language == language:
-                labels[t.subject] = t.object.value  # type: ignore[index]
+        is_label = t.predicate.value in LABEL_PROPERTIES and isinstance(t.object, ox.Literal)
+        if is_label and (t.subject not in labels or t.object.language == language):  # type: ignore[union-attr]
+            labels[t.subject] = t.object.value  # type: ignore[index,union-attr]
 
     def value(term: object) -> Value:
         if isinstance(term, ox.NamedNode):
@@ -103,14 +102,15 @@ def page_model(description: Description, base: str, language: str = "de") -> Pag
             outgoing.setdefault(curie(t.predicate.value), []).append(value(t.object))
         elif t.object == resource:
             incoming.setdefault(curie(t.predicate.value), []).append(value(t.subject))
-    def objects(subject: object, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+
+    def objects(subject: object, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]:
         return [t.object for t in description.triples if t.subject == subject and t.predicate.value == predicate]
 
     quotes = []
     for passage in objects(resource, QUOTE):
         selectors = objects(passage, SELECTOR)
-        exact = [o.value for s in selectors for o in objects(s, EXACT)]
-        start = [int(o.value) for s in selectors for o in objects(s, START)]
+        exact = [o.value for s in selectors for o in objects(s, EXACT) if isinstance(o, ox.Literal)]
+        start = [int(o.value) for s in selectors for o in objects(s, START) if isinstance(o, ox.Literal)]
         if exact:
             quotes.append((start[0] if start else 0, exact[0]))
     return Page(

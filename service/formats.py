@@ -54,5 +54,6 @@ BY_EXTENSION = {f.extension: f for f in (HTML, *GRAPH_FORMATS)}
 
 def serialize_graph(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
     """Serialise triples in `fmt`; the prefixes shorten Turtle, RDF/XML and JSON-LD."""
-    assert fmt.rdf is not None
-    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes)
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
+    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""

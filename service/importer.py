@@ -187,7 +187,10 @@ class ProgrammeGraph:
         self.add(
             self.sub("jahresschwerpunkte/bis-" + self.settings.version),
             (RDF.type, SKOS.Collection),
-            (SKOS.prefLabel, self.de(f"Handlungsziele, die bereits Jahresschwerpunkte waren (Fassung {self.settings.version})")),
+            (
+                SKOS.prefLabel,
+                self.de(f"Handlungsziele, die bereits Jahresschwerpunkte waren (Fassung {self.settings.version})"),
+            ),
             (SKOS.scopeNote, self.de("Im Quelltext fett gedruckt; die Jahre der Schwerpunkte nennt der Text nicht.")),
         )
         self.quote(self.sub("jahresschwerpunkte/bis-" + self.settings.version), "jahresschwerpunkte", t.priority_legend)
@@ -253,7 +256,8 @@ class ProgrammeGraph:
         self.quote(goal, f"ziel-{strategic.number}", strategic.heading)
         self.quote(goal, f"ziel-{strategic.number}-beschreibung", strategic.description_span)
         for item in strategic.audience:
-            self.audience(goal, f"ziel-{strategic.number}", item, self.group_label(strategic.audience_intro, item))
+            label = self.group_label(strategic.audience_intro or "", item)
+            self.audience(goal, f"ziel-{strategic.number}", item, label)
         priorities = self.sub("jahresschwerpunkte/bis-" + self.settings.version)
         for number, item in enumerate(strategic.action_goals, start=1):
             notation = f"{strategic.number}.{number}"
@@ -269,16 +273,21 @@ class ProgrammeGraph:
                 self.add(self.sub("aufgaben-des-kreises"), (SKOS.member, action))
             self.quote(action, f"handlungsziel-{notation}", item.span)
 
-    def group_label(self, intro: str | None, item: Item) -> str:
+    def group_label(self, intro: str, item: Item) -> str:
         """'Hierzu gehören … Kinder und Jugendliche:' + 'mit Behinderungen' → the sub-group's label."""
-        assert intro is not None  # the parser pairs a list with its introduction
         head = intro.rstrip(":").strip()
         group = next(
-            (label for (scheme, label) in self.concepts.by_label if scheme == "zielgruppe" and head.casefold().endswith(label)),
+            (
+                label
+                for (scheme, label) in self.concepts.by_label
+                if scheme == "zielgruppe" and head.casefold().endswith(label)
+            ),
             None,
         )
         if group is None:
-            raise ProgrammeImportError(f"line {item.line - 1}: the introduction {intro!r} does not end in a known target group")
+            raise ProgrammeImportError(
+                f"line {item.line - 1}: the introduction {intro!r} does not end in a known target group"
+            )
         words = head[len(head) - len(group) :]
         tail = item.text.rstrip(".")
         return f"{words}, {tail}" if tail.startswith("die ") else f"{words} {tail}"

@@ -145,18 +145,14 @@ class Cursor:
 
     def expect(self, predicate: re.Pattern[str] | str, expected: str) -> Line:
         line = self.next(expected)
-        ok = (
-            predicate.search(line.text)
-            if isinstance(predicate, re.Pattern)
-            else line.text.strip() == predicate
-        )
+        ok = predicate.search(line.text) if isinstance(predicate, re.Pattern) else line.text.strip() == predicate
         if not ok:
             raise LayoutError(line.number, f"expected {expected}, found {line.text.strip()!r}")
         return line
 
     def paragraphs_until(self, stop: re.Pattern[str] | str, expected: str) -> list[Line]:
         """Non-blank lines up to (not including) the first line that matches `stop`."""
-        taken = []
+        taken: list[Line] = []
         while (line := self.peek()) is not None:
             text = line.text.strip()
             if isinstance(stop, re.Pattern) and stop.search(text) or text == stop:
@@ -230,9 +226,10 @@ def parse(text: str) -> ProgrammeText:
 
     cursor.expect("Präambel", "the heading 'Präambel'")
     preamble = cursor.paragraphs_until("Übergreifende Ziele:", "the heading 'Übergreifende Ziele:'")
-    field_line = next((line for line in preamble if FIELD_OF_ACTION.search(line.text)), None)
-    if field_line is None:
+    fields_of_action = [(line, m) for line in preamble if (m := FIELD_OF_ACTION.search(line.text))]
+    if not fields_of_action:
         raise LayoutError(preamble[0].number, "the preamble names no cross-cutting field 'Das Handlungsfeld „…“'")
+    field_line, field_match = fields_of_action[0]
     field_index = preamble.index(field_line)
     field_items = []
     for line in preamble[field_index + 1 :]:
@@ -248,25 +245,22 @@ def parse(text: str) -> ProgrammeText:
 
     goals: list[StrategicGoal] = []
     district_note: Line | None = None
-    while (line := cursor.peek()) is not None and GOAL_HEADING.match(line.text):
+    while (upcoming := cursor.peek()) is not None and GOAL_HEADING.match(upcoming.text):
         goal, note = parse_goal(cursor, len(goals) + 1)
         goals.append(goal)
         district_note = district_note or note
     if not goals:
-        line = cursor.peek()
-        raise LayoutError(line.number if line else cursor.last_line, "expected 'Ziel 1: …'")
+        raise LayoutError(upcoming.number if upcoming else cursor.last_line, "expected 'Ziel 1: …'")
     contact = cursor.lines[cursor.index :]
     if not contact:
         raise LayoutError(cursor.last_line, "the text ends without a contact block")
-    if any(GOAL_HEADING.match(line.text) or line.text.startswith(BULLET) for line in contact):
-        odd = next(line for line in contact if GOAL_HEADING.match(line.text) or line.text.startswith(BULLET))
-        raise LayoutError(odd.number, "unexpected goal or list entry after the last goal's action goals")
+    stray = next((x for x in contact if GOAL_HEADING.match(x.text) or x.text.startswith(BULLET)), None)
+    if stray is not None:
+        raise LayoutError(stray.number, "unexpected goal or list entry after the last goal's action goals")
     marked = [item for goal in goals for item in goal.action_goals if item.district]
     if marked and district_note is None:
         raise LayoutError(marked[0].line, "an action goal is marked '*' but no footnote '* Hinweis: …' explains it")
 
-    field_match = FIELD_OF_ACTION.search(field_line.text)
-    assert field_match is not None  # checked above
     vision_span = block(vision)
     return ProgrammeText(
         text=text,
@@ -278,7 +272,7 @@ def parse(text: str) -> ProgrammeText:
         foreword_span=Span(foreword_title.start, block(foreword).end),
         vision=paragraph_text(text, vision_span).lstrip("„").rstrip("“"),
         vision_span=vision_span,
-        signer=SIGNATURE.match(signature.text.strip()).group(1),  # type: ignore[union-attr]
+        signer=signature.text.strip()[1:-1],
         signer_post=post.text.strip(),
         signature_span=Span(signature.start, post.end),
         preamble=paragraph_text(text, block(preamble)),
@@ -297,7 +291,8 @@ def parse(text: str) -> ProgrammeText:
 def parse_goal(cursor: Cursor, number: int) -> tuple[StrategicGoal, Line | None]:
     heading = cursor.next(f"'Ziel {number}: …'")
     match = GOAL_HEADING.match(heading.text)
-    assert match is not None  # the caller peeked
+    if match is None:
+        raise LayoutError(heading.number, f"expected 'Ziel {number}: …'")
     if int(match.group(1)) != number:
         raise LayoutError(heading.number, f"expected 'Ziel {number}', found 'Ziel {match.group(1)}'")
     body = cursor.paragraphs_until("Handlungsziele:", f"'Handlungsziele:' under Ziel {number}")
@@ -335,4 +330,3 @@ def parse_goal(cursor: Cursor, number: int) -> tuple[StrategicGoal, Line | None]
         ),
         note,
     )
-

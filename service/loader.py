@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyshacl
 from rdflib import Graph
@@ -39,7 +40,9 @@ class Violation:
     severity: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.focus}\n  path: {self.path}\n  {self.severity}: {self.message}\n  shape: {self.shape}"
+        return (
+            f"{self.file}: {self.focus}\n  path: {self.path}\n  {self.severity}: {self.message}\n  shape: {self.shape}"
+        )
 
 
 class LoadError(Exception):
@@ -95,8 +98,8 @@ def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]
         data += graph
     for path in shapes:
         shapes_graph.parse(path, format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
-    assert isinstance(report, Graph)
+    _, report_graph, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+    report = cast(Graph, report_graph)
     violations = []
     for result in report.subjects(SH.resultSeverity, None):
         focus = report.value(result, SH.focusNode)
@@ -134,4 +137,3 @@ def load(config: Config, store: Store | None = None) -> Store:
         raise LoadError(f"{len(errors)} SHACL violation(s); the data was not loaded", errors)
     store.replace({s.graph: g.serialize(format="nt", encoding="utf-8") for s, g in graphs.items()}, version)
     return store
-

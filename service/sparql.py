@@ -17,7 +17,12 @@ from service.vocab import PREFIXES
 LEXEME = re.compile(
     r"""
       (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    | (?P<string>
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*'''
+        | "(?:[^"\\\n]|\\.)*"
+        | '(?:[^'\\\n]|\\.)*'
+      )
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<word>[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?)
     | (?P<other>\S)
@@ -76,7 +81,7 @@ def run(
         if isinstance(result, ox.QueryTriples):
             body = serialize_graph(result, fmt, PREFIXES)
         else:
-            body = result.serialize(format=fmt.results)  # type: ignore[union-attr]
+            body = result.serialize(format=fmt.results) or b""
     except SyntaxError as error:
         raise BadRequest(f"syntax error: {error}") from error
     return Answer(body, fmt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -41,6 +41,28 @@ class Store(Protocol):
     def graph_sizes(self) -> dict[str, int]: ...
 
 
+def select(store: Store, text: str, **options: Any) -> ox.QuerySolutions:
+    """Run a SELECT of our own (a fixed query) and return its solutions."""
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    return result
+
+
+def construct(store: Store, text: str, **options: Any) -> ox.QueryTriples:
+    """Run a CONSTRUCT or DESCRIBE of our own and return its triples."""
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError("expected a CONSTRUCT or DESCRIBE query")
+    return result
+
+
+def term(row: ox.QuerySolution, name: str) -> str:
+    """The lexical value bound to `name` in a row ('' when unbound)."""
+    value = row[name]
+    return "" if value is None else str(value.value)
+
+
 class EmbeddedStore:
     """pyoxigraph in memory, or on disk under `path` with one folder per data version."""
 
@@ -61,7 +83,8 @@ class EmbeddedStore:
         return version if (self.path / version).is_dir() else None
 
     def reopen(self, version: str) -> None:
-        assert self.path is not None
+        if self.path is None:
+            raise ValueError("an in-memory store has nothing to reopen")
         self._store, self._version = ox.Store.read_only(str(self.path / version)), version
 
     def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
@@ -93,7 +116,9 @@ class EmbeddedStore:
         named_graphs: Iterable[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        default = [ox.NamedNode(iri) for iri in default_graph] if default_graph else None
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
+            [ox.NamedNode(iri) for iri in default_graph] if default_graph else None
+        )
         return self._store.query(
             text,
             base_iri=base_iri,
@@ -104,8 +129,5 @@ class EmbeddedStore:
         )
 
     def graph_sizes(self) -> dict[str, int]:
-        counts = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-        assert isinstance(counts, ox.QuerySolutions)
+        counts = select(self, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
         return {row["g"].value: int(row["n"].value) for row in counts}

@@ -36,9 +36,7 @@ def app(config: Config) -> Flask:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_HOST"] = app.config["KZS"].host
-    return client
+    return app.test_client()
 
 
 def free_port() -> int:
@@ -55,16 +53,17 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def start_server(port: int, project_dir: Path = ROOT, timeout: float = 60) -> subprocess.Popen[bytes]:
+def start_server(port: int, log: Path, project_dir: Path = ROOT, timeout: float = 60) -> subprocess.Popen[bytes]:
     """`kzs serve` as `make run` starts it; returns once the port answers (or the process ends)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KZS_")}
     env["KZS_PROJECT_DIR"] = str(project_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -76,12 +75,12 @@ def start_server(port: int, project_dir: Path = ROOT, timeout: float = 60) -> su
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service over HTTP, started the way `make run` starts it; yields its base URI."""
-    port = free_port()
-    process = start_server(port)
+    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
+    process = start_server(port, log)
     if process.poll() is not None:
-        raise RuntimeError(process.stderr.read().decode() if process.stderr else "server did not start")
+        raise RuntimeError(f"the server did not start:\n{log.read_text()}")
     yield f"http://127.0.0.1:{port}/"
     process.terminate()
     process.wait(timeout=30)

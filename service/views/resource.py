@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from service import get_config, get_store
 from service.conneg import choose
@@ -22,7 +22,8 @@ def thing(path: str) -> Response:
     if not describe(get_store(), thing_iri(base, path)):
         raise NotFound(f"no resource {thing_iri(base, path)}")
     query = request.query_string.decode()
-    response = redirect(f"{base}{DOCUMENT}{path}" + (f"?{query}" if query else ""), 303)
+    response = Response(status=303)
+    response.headers["Location"] = f"{base}{DOCUMENT}{path}" + (f"?{query}" if query else "")
     response.vary.add("Accept")
     return response
 
