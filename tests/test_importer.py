@@ -101,7 +101,12 @@ def test_signer_as_the_document_names_him(graph: Graph) -> None:
 BROKEN_LAYOUTS = [
     # (what is changed, replace this, with that, the line the error must name)
     ("a goal without its list heading", "Handlungsziele:\n\n- Erhalt", "\n\n- Erhalt", 114),
-    ("unbalanced bold", "- **Schaffung von Ganztagsangeboten an den Schulen**", "- **Schaffung von Ganztagsangeboten", 115),
+    (
+        "unbalanced bold",
+        "- **Schaffung von Ganztagsangeboten an den Schulen**",
+        "- **Schaffung von Ganztagsangeboten",
+        115,
+    ),
     ("goals out of order", "Ziel 3: Einzelhandel", "Ziel 4: Einzelhandel", 122),
     ("a star with no footnote", "* Hinweis: Originäre Aufgabe des Kreises", "", 97),
     ("no signature", "(Dr. Ruthemeyer)", "Dr. Ruthemeyer", 212),
