@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint data reference clean
+.PHONY: run test lint data test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kzs serve --port $(PORT)
 
-test: $(STAMP) lint
+test: $(STAMP) lint test-deps
 	$(BIN)/pytest
+
+# What the tests drive besides Python: a headless browser and its driver (Debian's packages).
+# Without root or apt the browser tests skip and say why.
+test-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "test-deps: chromium not installed; browser tests will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -30,9 +30,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     app.extensions["kzs.store"] = load(config, store)
     errors.init_app(app)
 
-    from service.views import catalog, home, resource, sparql
+    from service.views import catalog, compare, home, queries, resource, sparql, vocabulary
 
-    for blueprint in (home.bp, resource.bp, sparql.bp, catalog.bp):
+    for blueprint in (home.bp, resource.bp, vocabulary.bp, sparql.bp, queries.bp, catalog.bp, compare.bp):
         app.register_blueprint(blueprint)
     return app
 
