@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import cast
 
 import pyshacl
-from rdflib import Graph
+from rdflib import RDF, BNode, Graph
+from rdflib.collection import Collection
 from rdflib.exceptions import ParserError
+from rdflib.term import Node
 
 from service.config import Config
 from service.store import EmbeddedStore, Store
@@ -108,13 +110,27 @@ def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]
             Violation(
                 file=", ".join(files),
                 focus=str(focus),
-                path=str(report.value(result, SH.resultPath) or "-"),
+                path=path_text(report, report.value(result, SH.resultPath)),
                 message=str(report.value(result, SH.resultMessage) or "-"),
                 shape=str(report.value(result, SH.sourceShape)),
                 severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             )
         )
     return sorted(violations, key=lambda v: (v.file, v.focus, v.path))
+
+
+def path_text(report: Graph, path: Node | None) -> str:
+    """A SHACL property path as a SPARQL-style string: `^p` for an inverse, `p/q` for a sequence."""
+    if path is None:
+        return "-"
+    if isinstance(path, BNode):
+        if (inverse := report.value(path, SH.inversePath)) is not None:
+            return "^" + path_text(report, inverse)
+        if (alternatives := report.value(path, SH.alternativePath)) is not None:
+            return "|".join(path_text(report, p) for p in Collection(report, alternatives))
+        if (report.value(path, RDF.first)) is not None:
+            return "/".join(path_text(report, p) for p in Collection(report, path))
+    return str(path)
 
 
 def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violation]]:
