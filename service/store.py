@@ -98,7 +98,12 @@ class EmbeddedStore:
         for graph_iri, ntriples in graphs.items():
             fresh.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
         if folder:
+            # Close the writer before serving: a read-only handle never sees files that a
+            # writer's compaction removes, and any number of processes may open it.
             fresh.optimize()
+            fresh.flush()
+            del fresh
+            fresh = ox.Store.read_only(str(folder))
         old_version = self._version
         self._store, self._version = fresh, version
         if self.path is not None:
