@@ -21,7 +21,23 @@ test: $(STAMP) lint test-deps
 
 # What the tests drive besides Python: a headless browser and its driver (Debian's packages).
 # Without root or apt the browser tests skip and say why.
-test-deps:
+# ckanext-dcat's RDFParser, for tests/test_ckan.py: a venv of its own, because CKAN pins its own Flask and
+# SQLAlchemy. CKAN itself installs without its dependencies (it needs a database otherwise); the parser needs
+# only these (recipe: ../shared/research/portal-harvesting.md §4). Without PyPI the CKAN test skips.
+CKAN_VENV := .cache/ckan
+CKAN_STAMP := $(CKAN_VENV)/.installed
+CKAN_DEPS := alembic==1.20.1 dominate==2.9.1 file-keeper==0.2.6 flask==3.1.3 flask-babel==4.0.0 flask-login==0.6.3 \
+  markdown==3.11.3 msgspec==0.22.0 nh3==0.3.8 packaging==26.4 passlib==1.7.4 polib==1.2.0 pyjwt==2.15.1 \
+  pysolr==3.11.0 rdflib==7.6.0 requests==2.34.2 rq==3.0.0 simplejson==4.3.0 sqlalchemy==2.0.51 tzlocal==5.4.5 \
+  webassets==3.0.0
+
+$(CKAN_STAMP):
+	@{ $(PYTHON) -m venv $(CKAN_VENV) && \
+	  $(CKAN_VENV)/bin/pip install --quiet "ckanext-dcat==2.4.4" $(CKAN_DEPS) && \
+	  $(CKAN_VENV)/bin/pip install --quiet --no-deps "ckan==2.12.0" && touch $(CKAN_STAMP); } || \
+	  echo "test-deps: ckanext-dcat not installed; tests/test_ckan.py will skip"
+
+test-deps: $(CKAN_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \

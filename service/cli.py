@@ -60,8 +60,13 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
 
 @main.command()
-def validate() -> None:
+@click.option("--catalog", is_flag=True, help="Check the DCAT catalogue against DCAT-AP.de 3.0 and DCAT-AP 3.0.1.")
+def validate(catalog: bool) -> None:
     """Check every data file against the shapes; exit 1 on any violation."""
+    if catalog:
+        from service.catalog_validation import check_catalogue
+
+        sys.exit(check_catalogue(Config.from_env(), click.echo))
     try:
         _, violations = read_and_validate(Config.from_env())
     except LoadError as error:
@@ -76,14 +81,20 @@ def validate() -> None:
 @main.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Compare with the committed programme.ttl instead of writing it.")
-def import_(folder: Path, check: bool) -> None:
-    """Turn FOLDER/source.txt (with FOLDER/import.toml) into FOLDER/programme.ttl."""
+@click.option(
+    "--csv", "sheet", is_flag=True, help="Read FOLDER/source.csv, one row per goal (docs/adding-a-programme.md)."
+)
+def import_(folder: Path, check: bool, sheet: bool) -> None:
+    """Turn FOLDER/source.txt (or source.csv, with FOLDER/import.toml) into FOLDER/programme.ttl."""
     config = Config.from_env()
     concepts = Graph().parse(config.project_dir / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-    try:
-        graph = import_programme(folder, concepts)
-    except (LayoutError, ProgrammeImportError) as error:
-        raise click.ClickException(f"{folder / 'source.txt'}: {error}") from error
+    if sheet:
+        graph = import_sheet(folder, concepts, config)
+    else:
+        try:
+            graph = import_programme(folder, concepts)
+        except (LayoutError, ProgrammeImportError) as error:
+            raise click.ClickException(f"{folder / 'source.txt'}: {error}") from error
     target = folder / "programme.ttl"
     turtle = to_relative_turtle(graph)
     if check:
@@ -94,6 +105,45 @@ def import_(folder: Path, check: bool) -> None:
         return
     target.write_text(turtle, encoding="utf-8")
     click.echo(f"wrote {target} ({len(graph)} triples)")
+
+
+def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
+    """The sheet's graph, with a progress bar, checked against the shapes; writes a metadata.ttl stub if none."""
+    from service.csv_import import CsvImportError, check, import_csv, metadata_stub
+
+    source = folder / "source.csv"
+    with click.progressbar(length=0, label="reading rows", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            result = import_csv(folder, concepts, progress)
+        except ProgrammeImportError as error:
+            raise click.ClickException(f"{source}:\n{error}") from error
+    metadata = folder / "metadata.ttl"
+    if not metadata.exists() and result.settings.town:
+        metadata.write_text(metadata_stub(result.settings, folder.name), encoding="utf-8")
+        click.echo(f"wrote {metadata} (the municipality, from import.toml; check it)", err=True)
+    click.echo("checking the shapes …", err=True)
+    problems = check(result, folder, config)
+    if problems:
+        raise click.ClickException(f"{source}:\n{CsvImportError(problems)}")
+    return result.graph
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def diff(old: Path, new: Path) -> None:
+    """What the version in folder NEW rewords, renumbers, adds and removes relative to the version in OLD."""
+    from service.versions import RevisionError, folder_changes, report
+
+    try:
+        click.echo(report(folder_changes(old, new, Config.from_env().base_uri)))
+    except (ProgrammeImportError, RevisionError) as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command()

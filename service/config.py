@@ -29,6 +29,26 @@ class Config:
         Path("../shared/reference"),
         "Folder of the official reference files (DCAT-AP shapes, W3C test manifests) used by the tests.",
     )
+    cache_max_age: int = setting(
+        300, "Seconds a client or proxy may reuse a document (Cache-Control max-age); after that it revalidates."
+    )
+    cache_mb: int = setting(
+        64, "Memory per worker for rendered documents, in MB; each is rendered once per data version."
+    )
+    page_size: int = setting(50, "Incoming links per property and page on resource documents.")
+    publisher_name: str = setting(
+        "Kommunale Zielsysteme",
+        "Who runs this service: the publisher (dct:publisher) of the catalogue, its datasets and the SPARQL service.",
+    )
+    contact_email: str = setting(
+        "", "E-mail address for questions about the data, in the catalogue's contact point; empty gives the home page."
+    )
+    contributor_id: str = setting(
+        "",
+        "dcatde:contributorID IRI (http://dcat-ap.de/def/contributors/…) for direct delivery to GovData; "
+        "empty leaves it out, as harvesting portals add their own.",
+    )
+    catalog_page_size: int = setting(100, "Datasets per page of /catalog; more datasets are paged with Hydra.")
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
@@ -45,9 +65,8 @@ class Config:
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        converted: dict[str, Any] = {
-            name: Path(value) if known[name].type == "Path" else str(value) for name, value in values.items()
-        }
+        types: dict[str, Any] = {"Path": Path, "int": int}
+        converted = {name: types.get(str(known[name].type), str)(value) for name, value in values.items()}
         return cls(**converted)
 
     @classmethod

@@ -32,6 +32,12 @@ GRAPH_FORMATS = (
     Format("application/n-triples", "nt", "N-Triples", rdf=ox.RdfFormat.N_TRIPLES),
 )
 
+# Formats that keep named graphs, for dumps of a whole dataset.
+DATASET_FORMATS = (
+    Format("application/n-quads", "nq", "N-Quads", rdf=ox.RdfFormat.N_QUADS),
+    Format("application/trig", "trig", "TriG", rdf=ox.RdfFormat.TRIG),
+)
+
 RESULT_FORMATS = (
     Format("application/sparql-results+json", "json", "JSON", results=ox.QueryResultsFormat.JSON),
     Format("application/sparql-results+xml", "xml", "XML", results=ox.QueryResultsFormat.XML),
@@ -47,6 +53,18 @@ ALIASES = {
     "application/x-turtle": "text/turtle",
     "text/plain": "application/n-triples",
     "application/json+ld": "application/ld+json",
+}
+
+# Where a graph is offered, these mean one of the graph formats (a JSON client gets JSON-LD, an N3 client Turtle,
+# which is valid N3); they stand beside ALIASES, whose JSON and XML mean query results.
+GRAPH_ALIASES = {
+    "application/json": "application/ld+json",
+    "application/x-json+ld": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "application/turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
 }
 
 BY_EXTENSION = {f.extension: f for f in (HTML, *GRAPH_FORMATS)}

@@ -1,7 +1,7 @@
 """The namespaces the project writes, bound once for every serialisation."""
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VANN, XSD
 
 KZS = Namespace("https://w3id.org/kzs/def#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -9,6 +9,13 @@ CV = Namespace("http://data.europa.eu/m8g/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# Catalogue vocabularies (DCAT-AP, DCAT-AP.de, Hydra paging, SPDX checksums, vCard contacts).
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 PREFIXES: dict[str, str] = {
     "kzs": str(KZS),
@@ -26,6 +33,8 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "skos": str(SKOS),
     "xsd": str(XSD),
+    "vcard": str(VCARD),
+    "vann": str(VANN),
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())

@@ -84,3 +84,63 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}/"
     process.terminate()
     process.wait(timeout=30)
+
+
+SECOND_PROGRAMME = """
+@prefix dct: <http://purl.org/dc/terms/> .
+<data/zweites-programm#datensatz> dct:title "Ein erfundenes Programm"@de ;
+    dct:license <http://dcat-ap.de/def/licenses/dl-zero-de/2.0> .
+"""
+
+
+@pytest.fixture(scope="session")
+def two_programmes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with a second, fictitious programme folder that holds nothing but its catalogue facts."""
+    project = tmp_path_factory.mktemp("two-programmes")
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, project / folder)
+    (project / "data" / "zweites-programm").mkdir()
+    (project / "data" / "zweites-programm" / "metadata.ttl").write_text(SECOND_PROGRAMME, encoding="utf-8")
+    return project
+
+
+TEST_PROGRAMMES = ROOT / "tests" / "programmes"
+
+
+def build_many_programmes(project: Path) -> Path:
+    """Soest and the two test-only programmes of tests/programmes/, each imported by its own route."""
+    from rdflib import Graph
+
+    from service.csv_import import import_csv, metadata_stub
+    from service.importer import DRAFT_BASE, import_programme, to_relative_turtle
+
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, project / folder)
+    concepts = Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
+    for programme in sorted(p for p in TEST_PROGRAMMES.iterdir() if p.is_dir()):
+        folder = shutil.copytree(programme, project / "data" / programme.name)
+        if (folder / "source.csv").is_file():
+            sheet = import_csv(folder, concepts)
+            graph = sheet.graph
+            if not (folder / "metadata.ttl").exists():
+                (folder / "metadata.ttl").write_text(metadata_stub(sheet.settings, folder.name), encoding="utf-8")
+        else:
+            graph = import_programme(folder, concepts)
+        (folder / "programme.ttl").write_text(to_relative_turtle(graph), encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="session")
+def many_programmes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder with Soest and the fictitious test programmes (tests/programmes/README.md)."""
+    return build_many_programmes(tmp_path_factory.mktemp("many-programmes"))
+
+
+@pytest.fixture(scope="session")
+def many_app(many_programmes: Path) -> Flask:
+    return create_app(Config.from_mapping({"base_uri": BASE, "project_dir": many_programmes}))
+
+
+@pytest.fixture
+def many_client(many_app: Flask) -> FlaskClient:
+    return many_app.test_client()
