@@ -49,6 +49,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "accesslog": "-"}
+            options["limit_request_line"] = 8190  # gunicorn's most (default 4094): long GET queries, then 414
             for key, value in options.items():
                 self.cfg.set(key, value)
 
@@ -85,10 +86,13 @@ def validate(catalog: bool) -> None:
     "--csv", "sheet", is_flag=True, help="Read FOLDER/source.csv, one row per goal (docs/adding-a-programme.md)."
 )
 def import_(folder: Path, check: bool, sheet: bool) -> None:
-    """Turn FOLDER/source.txt (or source.csv, with FOLDER/import.toml) into FOLDER/programme.ttl."""
+    """Turn FOLDER/source.txt (or source.csv, with FOLDER/import.toml) into FOLDER/programme.ttl.
+
+    A folder with a source.csv and no source.txt is read as a spreadsheet without --csv, so `make data`
+    imports every folder."""
     config = Config.from_env()
     concepts = Graph().parse(config.project_dir / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-    if sheet:
+    if sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists():
         graph = import_sheet(folder, concepts, config)
     else:
         try:
@@ -109,7 +113,8 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
 
 def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
     """The sheet's graph, with a progress bar, checked against the shapes; writes a metadata.ttl stub if none."""
-    from service.csv_import import CsvImportError, check, import_csv, metadata_stub
+    from service.csv_import import check, import_csv, metadata_stub
+    from service.sheet import CsvImportError
 
     source = folder / "source.csv"
     with click.progressbar(length=0, label="reading rows", file=sys.stderr) as bar:

@@ -17,6 +17,7 @@ from rdflib import RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
 
 from service.layout import Item, ProgrammeText, Span, StrategicGoal, parse
+from service.versions import RevisionError, revise
 from service.vocab import ELI, KZS, OA, bind_prefixes
 
 # Terms are minted under this placeholder and written relative to it, so the committed
@@ -39,12 +40,15 @@ class ImportSettings:
     slug: str
     version: str
     language: str
+    revises: str | None = None  # the folder (beside this one) of the version this text revises
 
     @classmethod
     def read(cls, path: Path) -> ImportSettings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            settings = cls(str(data["ags"]), data["slug"], str(data["version"]), data.get("language", "de"))
+            settings = cls(
+                str(data["ags"]), data["slug"], str(data["version"]), data.get("language", "de"), data.get("revises")
+            )
         except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
             raise ProgrammeImportError(f"{path}: {error}") from error
         if not re.fullmatch(r"\d{8}", settings.ags):
@@ -93,7 +97,25 @@ def import_programme(folder: Path, concepts: Graph) -> Graph:
     except (OSError, UnicodeDecodeError) as error:
         raise ProgrammeImportError(f"{folder / 'source.txt'}: {error}") from error
     parsed = parse(text)
-    return ProgrammeGraph(parsed, settings, ConceptIndex(concepts), folder.name).build()
+    graph = ProgrammeGraph(parsed, settings, ConceptIndex(concepts), folder.name).build()
+    return revision_of(folder, settings, graph)
+
+
+def revision_of(folder: Path, settings: ImportSettings, graph: Graph) -> Graph:
+    """The graph as a revision of the version `settings.revises` names, or unchanged if it names none."""
+    if settings.revises is None:
+        return graph
+    earlier = folder.parent / settings.revises / "programme.ttl"
+    try:
+        predecessor = Graph().parse(earlier, format="turtle", publicID=DRAFT_BASE)
+    except (OSError, ValueError, SyntaxError) as error:
+        message = f"{folder / 'import.toml'}: revises {settings.revises!r}, but {earlier}: {error}"
+        raise ProgrammeImportError(message) from error
+    programme = URIRef(f"{DRAFT_BASE}id/kommune/{settings.ags}/programm/{settings.slug}")
+    try:
+        return revise(graph, predecessor, programme, settings.version)
+    except RevisionError as error:
+        raise ProgrammeImportError(f"{folder / 'import.toml'}: revises {settings.revises!r}: {error}") from error
 
 
 class ProgrammeGraph:

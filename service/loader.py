@@ -23,7 +23,11 @@ PROGRAMME_GRAPHS = {
     "curation.ttl": "kuratierung",
     "metadata.ttl": "metadaten",
     "translation-en.ttl": "uebersetzung-en",
+    "alignment.ttl": "kuratierung",  # SDG and field-of-action alignments: curation, kept in a file of their own
 }
+# Concept schemes that are not the project's own (ontology/*.ttl besides these) each load into a graph
+# named after their file, e.g. ontology/sdg.ttl → graph/sdg: whose labels they are stays visible.
+OWN_ONTOLOGY_FILES = ("kzs.ttl", "konzepte.ttl")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ def discover(config: Config) -> list[Source]:
         Source(root / "ontology" / "kzs.ttl", f"{base}graph/ontology"),
         Source(root / "ontology" / "konzepte.ttl", f"{base}graph/konzepte"),
     ]
+    for path in sorted((root / "ontology").glob("*.ttl")):
+        if path.name not in OWN_ONTOLOGY_FILES:
+            sources.append(Source(path, f"{base}graph/{path.stem}"))
     for folder in sorted(p for p in (root / "data").iterdir() if p.is_dir()):
         for name, suffix in PROGRAMME_GRAPHS.items():
             if (folder / name).is_file():
@@ -151,5 +158,8 @@ def load(config: Config, store: Store | None = None) -> Store:
     errors = [v for v in violations if v.severity == "Violation"]
     if errors:
         raise LoadError(f"{len(errors)} SHACL violation(s); the data was not loaded", errors)
-    store.replace({s.graph: g.serialize(format="nt", encoding="utf-8") for s, g in graphs.items()}, version)
+    payload: dict[str, bytes] = {}
+    for source, graph in graphs.items():  # several files may share one graph (curation.ttl and alignment.ttl)
+        payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+    store.replace(payload, version)
     return store

@@ -1,0 +1,97 @@
+"""Headless Chromium against a real server with three programmes: the comparison page, a count that leads to
+its list, the pairwise form, and the English twin."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port, start_server
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromium-driver are not installed (make test-deps installs them as root)",
+)
+
+
+@pytest.fixture(scope="module")
+def many_server(many_programmes: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`kzs serve` over Soest and the test-only programmes, on a free port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("many-server") / "server.log"
+    process = start_server(port, log, project_dir=many_programmes)
+    if process.poll() is not None:
+        raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="kzs-chromium-")
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                     "--window-size=1366,900"):  # fmt: skip
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_compare_count_list_pair_and_english(browser: Any, many_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def arrived(part: str) -> None:
+        WebDriverWait(browser, 15).until(lambda driver: part in driver.current_url)
+
+    browser.get(many_server + "vergleich")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Programme im Vergleich"
+    headers = browser.find_elements(By.CSS_SELECTOR, "#zielgruppen thead th[data-programme]")
+    assert len(headers) == 3
+
+    # A count leads to the list of as many action goals.
+    cell = browser.find_element(By.CSS_SELECTOR, "#sdg td[data-count]:not([data-count='0']) a")
+    count = int(cell.text)
+    cell.click()
+    arrived("/vergleich/liste?")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.goals tbody tr")) == count
+    browser.back()
+    arrived("/vergleich")
+
+    # The pairwise form: pick another second programme.
+    form_a = Select(browser.find_element(By.CSS_SELECTOR, "#paar select[name=a]"))
+    form_b = Select(browser.find_element(By.CSS_SELECTOR, "#paar select[name=b]"))
+    taken = {form_a.first_selected_option.text, form_b.first_selected_option.text}
+    chosen = next(o for o in form_b.options if o.text not in taken)
+    title = chosen.text
+    form_b.select_by_visible_text(title)
+    browser.find_element(By.CSS_SELECTOR, "#paar button[type=submit]").click()
+    arrived("b=")
+    assert title in browser.find_element(By.CSS_SELECTOR, "#paar th[data-side=b]").text
+
+    # The English twin.
+    browser.find_element(By.CSS_SELECTOR, "header a.language").click()
+    arrived("/en/comparison")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Programmes compared"
