@@ -104,3 +104,11 @@ def test_the_sdg_scheme_is_loaded_once_for_all_programmes(many_client: FlaskClie
     assert URIRef(BASE + "graph/sdg") in {
         row["g"] for row in select(many_client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?t } }")
     }
+
+
+def test_each_programme_serves_its_own_source(many_client: FlaskClient, many_programmes: Path) -> None:
+    for folder in sorted(p for p in (many_programmes / "data").iterdir() if p.is_dir()):
+        for name in ("source.txt", "source.csv"):
+            if (folder / name).is_file():
+                response = many_client.get(f"/data/{folder.name}/{name}")
+                assert response.status_code == 200 and response.data == (folder / name).read_bytes()

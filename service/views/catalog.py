@@ -200,14 +200,17 @@ def send_dump(pub: Publication, dump: Dump) -> Response:
     return send(dump.body, content_type, modified=pub.last_modified(dump.programme), etag=dump.sha256, links=links)
 
 
-@bp.get("/data/<programme>/source.txt")
-def source_text(programme: str) -> Response:
-    """The programme's source text, the document every passage's offsets point into."""
+SOURCES = {"source.txt": "text/plain; charset=utf-8", "source.csv": "text/csv; charset=utf-8; header=present"}
+
+
+@bp.get("/data/<programme>/<any('source.txt', 'source.csv'):name>")
+def source_file(programme: str, name: str) -> Response:
+    """The programme's source (text or spreadsheet), the document every passage's offsets point into."""
     folder = get_config().project_dir / "data"
-    if programme not in {p.name for p in folder.iterdir() if (p / "source.txt").is_file()}:
-        raise NotFound(f"no programme {programme!r}")
-    body = (folder / programme / "source.txt").read_bytes()
-    return send(body, "text/plain; charset=utf-8", modified=current().last_modified(programme))
+    if programme not in {p.name for p in folder.iterdir() if (p / name).is_file()}:
+        raise NotFound(f"no {name} for a programme {programme!r}")
+    body = (folder / programme / name).read_bytes()
+    return send(body, SOURCES[name], modified=current().last_modified(programme))
 
 
 @bp.get("/sitemap.xml")
