@@ -203,7 +203,9 @@ def send_dump(pub: Publication, dump: Dump) -> Response:
 SOURCES = {"source.txt": "text/plain; charset=utf-8", "source.csv": "text/csv; charset=utf-8; header=present"}
 
 
-@bp.get("/data/<programme>/<any('source.txt', 'source.csv'):name>")
+# Two fixed rules rather than one with a converter: fixed rules win over the dumps' /data/<programme>/<file>.
+@bp.get("/data/<programme>/source.txt", defaults={"name": "source.txt"})
+@bp.get("/data/<programme>/source.csv", defaults={"name": "source.csv"})
 def source_file(programme: str, name: str) -> Response:
     """The programme's source (text or spreadsheet), the document every passage's offsets point into."""
     folder = get_config().project_dir / "data"
