@@ -49,6 +49,35 @@ class Config:
         "empty leaves it out, as harvesting portals add their own.",
     )
     catalog_page_size: int = setting(100, "Datasets per page of /catalog; more datasets are paged with Hydra.")
+    query_time_limit: int = setting(
+        10, "Seconds a public SPARQL query may run; then its worker process is killed and the client gets 503."
+    )
+    query_row_limit: int = setting(
+        10_000, "Rows (or triples) a public query returns at most; a capped result says so in a header and on the page."
+    )
+    query_memory_mb: int = setting(
+        1024, "Memory in MB a public query may use beyond its worker's copy of the data; past it, 503."
+    )
+    query_result_mb: int = setting(64, "Largest serialised result of a public query, in MB; a larger one gets 503.")
+    query_workers: int = setting(4, "Query worker processes per web worker: how many public queries run at once.")
+    query_queue: int = setting(16, "Queries that may wait for a free query worker; past that, 503 with Retry-After.")
+    query_queue_wait: int = setting(2, "Seconds a query waits for a free query worker before 503 with Retry-After.")
+    sparql_endpoint: str = setting(
+        "",
+        "Query URL of a SPARQL 1.1 store to serve from instead of the embedded store (Oxigraph server, Virtuoso, "
+        "Fuseki, QLever …); fill it with `kzs load`. Empty: the embedded store.",
+    )
+    sparql_update_endpoint: str = setting(
+        "", "SPARQL Update URL of that store, for `kzs load` where the store has no Graph Store Protocol."
+    )
+    graph_store_endpoint: str = setting(
+        "", "Graph Store Protocol URL of that store, for `kzs load` (Virtuoso: …/sparql-graph-crud-auth)."
+    )
+    store_user: str = setting("", "User for loading the remote store (Basic or Digest, as the store asks).")
+    store_password: str = setting("", "Password of that user.")
+    store_timeout: int = setting(
+        10, "Seconds the service waits for the remote store per query of its own; public queries: the query time limit."
+    )
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):

@@ -1,4 +1,10 @@
-"""The graph of one resource: what it says, its blank nodes, its passages, its neighbours' labels."""
+"""The graph of one resource: what it says, its blank nodes, its passages, its neighbours' labels, and its
+incoming links per property, counted and paged so that a hub (a target group every town links to) stays cheap.
+
+Every query is fixed and prepared: the resource is substituted for ?r (and a property for ?p), never pasted
+into the text. Oxigraph only substitutes variables the query projects, so ?r and ?p appear in every projection
+or template. Page offsets are integers computed here, not request text.
+"""
 
 from __future__ import annotations
 
@@ -6,117 +12,123 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from service.store import Store, construct
-from service.uris import local_link
+from service.store import Store, construct, select
 from service.vocab import PREFIXES, SPARQL_PROLOGUE
 
-LABELS = "skos:prefLabel rdfs:label dct:title foaf:name schema:name skos:notation"
+# Properties that name a resource, in order of preference.
+LABEL_PROPERTIES = tuple(
+    PREFIXES[c.split(":")[0]] + c.split(":")[1]
+    for c in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")
+)
+# As a FILTER, not VALUES: with VALUES first, Oxigraph would join every label in the store before ?n is bound.
+LABELS = ", ".join(f"<{iri}>" for iri in (*LABEL_PROPERTIES, PREFIXES["skos"] + "notation"))
 
-# Fixed and prepared: the resource is substituted for ?r, never pasted into the text.
-# (Oxigraph substitutes in triple patterns, not inside BIND, so ?r only appears in patterns.)
-DESCRIBE = (
+OUTGOING = (
     SPARQL_PROLOGUE
     + f"""
 CONSTRUCT {{
-  ?r ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?q ?qp ?qo . ?sel ?sp ?so . ?n ?lp ?l . ?in ?ip ?r . ?in ?ilp ?il .
+  ?r ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?q ?qp ?qo . ?sel ?sp ?so . ?n ?lp ?l . ?st ?stp ?sto .
+  ?m eli:is_exemplified_by ?file .
 }} WHERE {{
   {{ ?r ?p ?o }}
   UNION {{ ?r ?p1 ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
   UNION {{ ?r ?p1 ?b1 FILTER(isBlank(?b1)) ?b1 ?p2 ?c FILTER(isBlank(?c)) ?c ?cp ?co }}
-  UNION {{ ?r prov:wasQuotedFrom ?q . ?q ?qp ?qo }}
-  UNION {{ ?r prov:wasQuotedFrom/oa:hasSelector ?sel . ?sel ?sp ?so }}
-  UNION {{ ?r ?p1 ?n FILTER(isIRI(?n)) VALUES ?lp {{ {LABELS} }} ?n ?lp ?l }}
-  UNION {{ ?r ?p1 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?n FILTER(isIRI(?n)) VALUES ?lp {{ {LABELS} }} ?n ?lp ?l }}
-  UNION {{ ?in ?ip ?r }}
-  UNION {{ ?in ?ip2 ?r FILTER(isIRI(?in)) VALUES ?ilp {{ {LABELS} }} ?in ?ilp ?il }}
+  UNION {{ ?r prov:wasQuotedFrom|prov:wasDerivedFrom ?q . ?q ?qp ?qo }}
+  UNION {{ ?r prov:wasQuotedFrom|prov:wasDerivedFrom ?q1 . ?q1 oa:hasSelector ?sel . ?sel ?sp ?so }}
+  UNION {{ ?r ?p1 ?n FILTER(isIRI(?n)) ?n ?lp ?l FILTER(?lp IN ({LABELS})) }}
+  UNION {{ ?r ?p1 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?n FILTER(isIRI(?n)) ?n ?lp ?l FILTER(?lp IN ({LABELS})) }}
+  UNION {{ ?st rdf:subject ?r ; a rdf:Statement ; ?stp ?sto }}
+  UNION {{ ?r prov:wasQuotedFrom|prov:wasDerivedFrom|oa:hasSource ?q2 .
+           ?q2 oa:hasSource? ?m . ?m eli:is_exemplified_by ?file }}
 }}
 """
 )
 
+INCOMING_COUNTS = SPARQL_PROLOGUE + (
+    "SELECT ?r ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?r FILTER(isIRI(?s)) } GROUP BY ?r ?p"
+)
+
+# Ordered by IRI, so pages are stable and a hub's links come grouped by town and programme. Sorting costs
+# O(n log n) (about a second for 100,000 links); past SORTED_UP_TO links a page keeps the store's index order,
+# which is as stable for one data version but reads in no particular order.
+SORTED_UP_TO = 20_000
+INCOMING_PAGE = (
+    SPARQL_PROLOGUE
+    + f"""
+CONSTRUCT {{ ?s ?p ?r . ?s ?lp ?l }} WHERE {{
+  {{ SELECT DISTINCT ?r ?p ?s WHERE {{ ?s ?p ?r FILTER(isIRI(?s)) }} {{order}} LIMIT {{limit}} OFFSET {{offset}} }}
+  OPTIONAL {{ ?s ?lp ?l FILTER(?lp IN ({LABELS})) }}
+}}
+"""
+)
+
+# Links held by blank nodes (a qualified attribution naming a person), shown with the node's owner.
+INCOMING_VIA_BLANK = (
+    SPARQL_PROLOGUE
+    + f"""
+CONSTRUCT {{ ?owner ?op ?b . ?b ?p ?r . ?owner ?lp ?l }} WHERE {{
+  {{ SELECT ?r ?p ?b ?owner ?op WHERE {{
+       ?b ?p ?r FILTER(isBlank(?b) && ?p NOT IN (rdf:subject, rdf:object)) ?owner ?op ?b FILTER(isIRI(?owner))
+     }} ORDER BY ?owner LIMIT 100 }}
+  OPTIONAL {{ ?owner ?lp ?l FILTER(?lp IN ({LABELS})) }}
+}}
+"""
+)
+
+EXISTS = "ASK { { ?r ?p ?o } UNION { ?s ?p ?r } }"
+
+LABELS_OF = SPARQL_PROLOGUE + f"SELECT ?r ?lp ?l WHERE {{ ?r ?lp ?l FILTER(?lp IN ({LABELS})) }}"
+
 
 @dataclass
 class Description:
+    """Everything a document about `iri` shows; `incoming` counts IRI subjects per property."""
+
     iri: str
     triples: list[ox.Triple] = field(default_factory=list)
+    incoming: dict[str, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return any(t.subject == ox.NamedNode(self.iri) or t.object == ox.NamedNode(self.iri) for t in self.triples)
+        node = ox.NamedNode(self.iri)
+        return bool(self.incoming) or any(t.subject == node or t.object == node for t in self.triples)
 
 
-def describe(store: Store, iri: str) -> Description:
-    """Every triple a document about `iri` shows; empty when the store knows nothing of it."""
-    return Description(iri, list(construct(store, DESCRIBE, substitutions={"r": ox.NamedNode(iri)})))
+def exists(store: Store, iri: str) -> bool:
+    """Whether the store says anything about or pointing to `iri`."""
+    return bool(store.query(EXISTS, substitutions={"r": ox.NamedNode(iri)}))
 
 
-LABEL_PROPERTIES = [PREFIXES[p.split(":")[0]] + p.split(":")[1] for p in LABELS.split()]
-QUOTE = PREFIXES["prov"] + "wasQuotedFrom"
-EXACT = PREFIXES["oa"] + "exact"
-START = PREFIXES["oa"] + "start"
-SELECTOR = PREFIXES["oa"] + "hasSelector"
+def incoming_counts(store: Store, iri: str) -> dict[str, int]:
+    rows = select(store, INCOMING_COUNTS, substitutions={"r": ox.NamedNode(iri)})
+    return {row["p"].value: int(row["n"].value) for row in rows}
 
 
-@dataclass(frozen=True)
-class Value:
-    text: str
-    href: str | None = None
-    lang: str | None = None
+def incoming_page(store: Store, iri: str, predicate: str, page: int, page_size: int, total: int) -> list[ox.Triple]:
+    """Page `page` (from 1) of the `total` links `?s <predicate> <iri>`, with the linking resources' labels."""
+    order = "ORDER BY ?s" if total <= SORTED_UP_TO else ""
+    limit, offset = str(int(page_size)), str((int(page) - 1) * int(page_size))
+    text = INCOMING_PAGE.replace("{order}", order).replace("{limit}", limit).replace("{offset}", offset)
+    found = construct(store, text, substitutions={"r": ox.NamedNode(iri), "p": ox.NamedNode(predicate)})
+    return list(found)
 
 
-@dataclass
-class Page:
-    iri: str
-    title: str
-    properties: list[tuple[str, list[Value]]]
-    incoming: list[tuple[str, list[Value]]]
-    quotes: list[tuple[int, str]]
+def describe(store: Store, iri: str, page_size: int) -> Description:
+    """The document about `iri`: all it says, and the first page of every kind of incoming link."""
+    node = ox.NamedNode(iri)
+    triples = list(construct(store, OUTGOING, substitutions={"r": node}))
+    counts = incoming_counts(store, iri)
+    for predicate, total in sorted(counts.items()):
+        triples += incoming_page(store, iri, predicate, 1, page_size, total)
+    triples += construct(store, INCOMING_VIA_BLANK, substitutions={"r": node})
+    return Description(iri, _unique(triples), counts)
 
 
-def curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+def labels_of(store: Store, iri: str) -> list[tuple[str, ox.Literal]]:
+    """(label property, label) pairs of one resource, for breadcrumbs and the overview."""
+    rows = select(store, LABELS_OF, substitutions={"r": ox.NamedNode(iri)})
+    return [(row["lp"].value, row["l"]) for row in rows if isinstance(row["l"], ox.Literal)]
 
 
-def page_model(description: Description, base: str, language: str = "de") -> Page:
-    """What the HTML page shows: labelled properties, incoming links, and the quoted passages."""
-    resource = ox.NamedNode(description.iri)
-    labels: dict[ox.NamedNode | ox.BlankNode, str] = {}
-    for t in description.triples:
-        is_label = t.predicate.value in LABEL_PROPERTIES and isinstance(t.object, ox.Literal)
-        if is_label and (t.subject not in labels or t.object.language == language):  # type: ignore[union-attr]
-            labels[t.subject] = t.object.value  # type: ignore[index,union-attr]
-
-    def value(term: object) -> Value:
-        if isinstance(term, ox.NamedNode):
-            href = local_link(base, term.value) if term.value.startswith(("http://", "https://")) else None
-            return Value(labels.get(term, curie(term.value)), href)
-        if isinstance(term, ox.Literal):
-            return Value(term.value, lang=term.language)
-        return Value("(blank node)")
-
-    outgoing: dict[str, list[Value]] = {}
-    incoming: dict[str, list[Value]] = {}
-    for t in description.triples:
-        if t.subject == resource:
-            outgoing.setdefault(curie(t.predicate.value), []).append(value(t.object))
-        elif t.object == resource:
-            incoming.setdefault(curie(t.predicate.value), []).append(value(t.subject))
-
-    def objects(subject: object, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]:
-        return [t.object for t in description.triples if t.subject == subject and t.predicate.value == predicate]
-
-    quotes = []
-    for passage in objects(resource, QUOTE):
-        selectors = objects(passage, SELECTOR)
-        exact = [o.value for s in selectors for o in objects(s, EXACT) if isinstance(o, ox.Literal)]
-        start = [int(o.value) for s in selectors for o in objects(s, START) if isinstance(o, ox.Literal)]
-        if exact:
-            quotes.append((start[0] if start else 0, exact[0]))
-    return Page(
-        iri=description.iri,
-        title=labels.get(resource, description.iri),
-        properties=sorted(outgoing.items()),
-        incoming=sorted(incoming.items()),
-        quotes=sorted(quotes),
-    )
+def _unique(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The union default graph repeats a triple stated in two graphs; a document states it once."""
+    return list(dict.fromkeys(triples))

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from service.formats import BY_EXTENSION, Format
+import re
 
-THING, DOCUMENT = "id/", "doc/"
+from service.formats import BY_EXTENSION, Format
+from service.vocab import KZS, PREFIXES
+
+THING, DOCUMENT, VOCABULARY = "id/", "doc/", "def/"
+# The vocabulary's namespace is fixed (a hash namespace on w3id.org); `{base}def/` documents it wherever we run.
+VOCABULARY_NAMESPACE = str(KZS)
+ONTOLOGY = VOCABULARY_NAMESPACE.rstrip("#")
+
+
+# Characters an IRI cannot contain (RFC 3987: controls, space, <>"{}|\^`); a path with one names nothing of ours.
+NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+
+
+def is_valid_path(path: str) -> bool:
+    return NOT_IN_IRI.search(path) is None
 
 
 def thing_iri(base: str, path: str) -> str:
@@ -21,11 +35,46 @@ def split_extension(path: str) -> tuple[str, Format | None]:
 
 
 def document_url(base: str, iri: str) -> str | None:
-    """Where a thing of ours is described, or None for IRIs outside `{base}id/`."""
+    """Where an IRI of ours is described: things under `{base}doc/`, vocabulary terms under `{base}def/`."""
     prefix = base + THING
-    return base + DOCUMENT + iri[len(prefix) :] if iri.startswith(prefix) else None
+    if iri.startswith(prefix):
+        return base + DOCUMENT + iri[len(prefix) :]
+    if iri.startswith(VOCABULARY_NAMESPACE) or iri == ONTOLOGY:
+        return base + VOCABULARY + iri[len(VOCABULARY_NAMESPACE) :]
+    return None
+
+
+def term_iri(name: str) -> str:
+    """`/def/{name}` describes the vocabulary term `kzs:{name}`; `/def/` the vocabulary itself."""
+    return VOCABULARY_NAMESPACE + name if name else ONTOLOGY
 
 
 def local_link(base: str, iri: str) -> str:
-    """The link a page shows for an IRI: our things go to their documents, the rest stay as they are."""
+    """The link a page shows for an IRI: ours go to their documents, the rest stay as they are."""
     return document_url(base, iri) or iri
+
+
+def is_annual_priorities(iri: str) -> bool:
+    """A programme version's annual priorities are the collection `…/jahresschwerpunkte/bis-{year}` (docs/model.md)."""
+    return "/jahresschwerpunkte/" in iri
+
+
+def is_web_iri(iri: str) -> bool:
+    """Only http(s) IRIs become links: `javascript:`, `data:` and the like stay text."""
+    return iri.startswith(("http://", "https://"))
+
+
+def curie(iri: str) -> str:
+    """`skos:prefLabel` for a known namespace, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def expand(name: str) -> str | None:
+    """The IRI a CURIE (`dct:audience`) or an absolute http(s) IRI names; None for anything else."""
+    prefix, colon, local = name.partition(":")
+    if colon and prefix in PREFIXES and local and "/" not in local and "#" not in local:
+        return PREFIXES[prefix] + local
+    return name if is_web_iri(name) else None

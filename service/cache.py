@@ -1,0 +1,127 @@
+"""Rendered representations, kept per data version in a bounded, thread-safe LRU.
+
+Keys start with the data version, so new data never meets old renderings; the old ones simply age out.
+Concurrent requests for a key not yet rendered wait for the one rendering it (single flight), so every
+representation is computed once per data version and worker, however many clients ask at the same moment.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rendered representation: its bytes and the headers that never change for them."""
+
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...]  # all but Content-Type, Content-Length and Vary
+    etag: str
+    modified: float = 0.0  # seconds since the epoch, for If-Modified-Since
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class RepresentationCache:
+    """An LRU of entries bounded by their total size in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Event] = {}
+        self.renders = 0  # how many times anything was rendered: tests check that it does not grow
+
+    def get(self, key: Hashable) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def get_or_render(self, key: Hashable, render: Callable[[], Entry]) -> Entry:
+        """The cached entry for `key`, rendering it first if no one has; errors are raised, not cached."""
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self._entries.move_to_end(key)
+                    return entry
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            entry = render()
+            self.renders += 1
+            self._put(key, entry)
+            return entry
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def _put(self, key: Hashable, entry: Entry) -> None:
+        if entry.size > self.max_bytes:
+            return  # larger than the whole budget: serve it, keep nothing
+        with self._lock:
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class Memo:
+    """A small LRU of computed values (descriptions, the vocabulary index) keyed by data version and name."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: Hashable, compute: Callable[[], object], remember: Callable[[object], bool] | None = None
+    ) -> object:
+        """The value for `key`, computed if absent and kept unless `remember(value)` says no."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()  # two threads may compute the same value once; both results are equal
+        if remember is not None and not remember(value):
+            return value
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.max_entries:
+                self._values.popitem(last=False)
+        return value
+
+
+_modified: dict[tuple[Path, str], float] = {}
+
+
+def data_modified(project_dir: Path, version: str) -> float:
+    """When the data of `version` last changed: the newest modification time of the files it was read from.
+
+    Computed once per version; every worker on a machine gets the same answer, so Last-Modified agrees
+    across workers (ETags carry the version and are the validator that matters).
+    """
+    key = (project_dir, version)
+    if key not in _modified:
+        files = [
+            p for folder in ("ontology", "data", "shapes") for p in (project_dir / folder).rglob("*") if p.is_file()
+        ]
+        _modified[key] = max((p.stat().st_mtime for p in files), default=0.0)
+    return _modified[key]

@@ -1,0 +1,315 @@
+"""What the pages say, in German and English: interface strings and labels for the terms we reuse.
+
+Labels of kzs terms come from the ontology itself (graph/ontology); the vocabularies we reuse (SKOS, DCTERMS,
+PROV, ELI, …) are not loaded, so their human labels live here, next to the interface strings.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+LANGUAGES = ("de", "en")  # the first is the fallback: the sources are German
+
+UI: dict[str, tuple[str, str]] = {
+    "site": ("Kommunale Zielsysteme", "Municipal goal systems"),
+    "home": ("Start", "Home"),
+    "vocabulary": ("Vokabular", "Vocabulary"),
+    "language": ("Sprache", "Language"),
+    "breadcrumbs": ("Sie sind hier", "You are here"),
+    "in_source": ("Im Quelltext", "In the source text"),
+    "source_position": ("Zeichen {start}–{end} im Quelltext", "characters {start}–{end} of the source text"),
+    "statements": ("Aussagen", "Statements"),
+    "incoming": ("Verweise auf diese Ressource", "Links to this resource"),
+    "incoming_via_blank": ("Verweise über eingebettete Knoten", "Links through embedded nodes"),
+    "show_all": ("alle {count} anzeigen", "show all {count}"),
+    "of_total": ("{shown} von {count}", "{shown} of {count}"),
+    "page_of": ("Seite {page} von {pages}", "page {page} of {pages}"),
+    "previous": ("vorherige Seite", "previous page"),
+    "next": ("nächste Seite", "next page"),
+    "back_to": ("zurück zu", "back to"),
+    "only_in": ("nur auf {language}", "only in {language}"),
+    "lang_de": ("Deutsch", "German"),
+    "lang_en": ("Englisch", "English"),
+    "other_language": ("English", "Deutsch"),
+    "formats": ("Diese Seite als Daten", "This page as data"),
+    "alternates": ("alle Darstellungen", "all representations"),
+    "query_this": ("Diese Ressource abfragen (SPARQL)", "Query this resource (SPARQL)"),
+    "iri": ("IRI", "IRI"),
+    "curated": ("kuratiert", "curated"),
+    "curated_note": (
+        "von der Redaktion ergänzt, nicht wörtlich im Quelltext",
+        "added by the editors, not stated in the source text",
+    ),
+    "overview": ("Das Programm im Überblick", "The programme at a glance"),
+    "overview_desc": (
+        "Vision, übergreifende Ziele, strategische Ziele mit ihren Handlungszielen und die Zielgruppen, an die sich"
+        " die strategischen Ziele richten.",
+        "Vision, overarching goals, strategic goals with their action goals, and the target groups the strategic"
+        " goals address.",
+    ),
+    "vision": ("Vision", "Vision"),
+    "field": ("Handlungsfeld", "Field of action"),
+    "overarching": ("Übergreifende Ziele", "Overarching goals"),
+    "strategic": ("Strategische Ziele und Handlungsziele", "Strategic goals and action goals"),
+    "target_matrix": ("Zielgruppen je strategischem Ziel", "Target groups by strategic goal"),
+    "matrix_goal": ("Ziel {notation}", "Goal {notation}"),
+    "matrix_dot": (
+        "Zahl der Handlungsziele des Ziels, die sich an die Gruppe richten",
+        "number of the goal's action goals aimed at the group",
+    ),
+    "matrix_direct": ("das strategische Ziel selbst nennt die Gruppe", "the strategic goal itself names the group"),
+    "derived_source": ("Grundlage im Quelltext", "Basis in the source text"),
+    "legend": ("Legende", "Legend"),
+    "goals_list": ("Alle Ziele", "All goals"),
+    "alternates_title": ("Darstellungen", "Representations"),
+    "alternates_intro": (
+        "Jede Darstellung dieses Dokuments, nach Profil und Format (W3C Content Negotiation by Profile).",
+        "Every representation of this document, by profile and format (W3C Content Negotiation by Profile).",
+    ),
+    "profile": ("Profil", "Profile"),
+    "format": ("Format", "Format"),
+    "default": ("Standard", "default"),
+    "programmes": ("Programme", "Programmes"),
+    "home_intro": (
+        "Strategische Programme von Kommunen als Linked Open Data: Vision, Ziele, Handlungsziele, Zielgruppen und"
+        " Zuständigkeiten, jede Aussage mit ihrer Stelle im Quelltext.",
+        "Municipal strategic programmes as Linked Open Data: vision, goals, action goals, target groups and"
+        " responsibilities, every statement with its passage in the source text.",
+    ),
+    "query_data": ("Daten abfragen", "Query the data"),
+    "sparql_endpoint": ("SPARQL-Endpunkt", "SPARQL endpoint"),
+    "vocab_intro": (
+        "Das Vokabular kzs beschreibt kommunale Zielsysteme. Jeder Begriff mit Bezeichnung und Definition auf"
+        " Deutsch und Englisch, Definitionsbereich, Wertebereich und Beispielen aus den Daten.",
+        "The kzs vocabulary describes municipal goal systems. Every term with its label and definition in German"
+        " and English, domain, range and examples from the data.",
+    ),
+    "classes": ("Klassen", "Classes"),
+    "properties": ("Eigenschaften", "Properties"),
+    "individuals": ("Einzelbegriffe", "Individuals"),
+    "namespace": ("Namensraum", "Namespace"),
+    "domain": ("Definitionsbereich", "Domain"),
+    "range": ("Wertebereich", "Range"),
+    "subclass_of": ("Unterklasse von", "Subclass of"),
+    "subproperty_of": ("Untereigenschaft von", "Subproperty of"),
+    "inverse_of": ("Umkehrung von", "Inverse of"),
+    "close_match": ("entspricht ungefähr", "close match"),
+    "see_also": ("siehe auch", "see also"),
+    "comment": ("Anmerkung", "Note"),
+    "definition": ("Definition", "Definition"),
+    "examples": ("Beispiele aus den Daten", "Examples from the data"),
+    "in_use": ("{count}-mal verwendet", "used {count} times"),
+    "not_used": ("in den Daten noch nicht verwendet", "not yet used in the data"),
+    "term_page": ("Seite des Begriffs", "page of the term"),
+    "or": ("oder", "or"),
+    "yes": ("ja", "yes"),
+    "no": ("nein", "no"),
+    "shown_as_text": ("als Text gezeigt", "shown as text"),
+    "blank_node": ("eingebetteter Knoten", "embedded node"),
+    "error_home": ("Zur Startseite", "Go to the home page"),
+    "skip": ("Zum Inhalt", "Skip to content"),
+    "site_nav": ("Hauptnavigation", "Main navigation"),
+    "footer": (
+        "Offene Daten über kommunale Zielsysteme: jede Seite auch als RDF, jede Aussage mit ihrer Quelle.",
+        "Open data on municipal goal systems: every page also as RDF, every statement with its source.",
+    ),
+    "kinds": ("Art", "Kind"),
+    "member_of": ("gehört zu", "member of"),
+    "incoming_page_title": ("{heading}: {title}", "{heading}: {title}"),
+    "shown_range": ("Nr. {first}–{last} von {count}", "nos. {first}–{last} of {count}"),
+    "back_to_resource": ("zurück zur Ressource", "back to the resource"),
+    "in_language": ("Sprache: {language}", "language: {language}"),
+    "licence": ("Lizenz", "Licence"),
+    "contents": ("Inhalt", "Contents"),
+}
+
+# Labels of the reused terms the pages show, by IRI. (kzs terms: from the ontology.)
+_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "cv": "http://data.europa.eu/m8g/",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+}
+
+_TERMS: dict[str, tuple[str, str]] = {
+    "rdf:type": ("Art", "type"),
+    "rdf:subject": ("Subjekt", "subject"),
+    "rdf:predicate": ("Prädikat", "predicate"),
+    "rdf:object": ("Objekt", "object"),
+    "rdfs:label": ("Bezeichnung", "label"),
+    "rdfs:comment": ("Anmerkung", "comment"),
+    "rdfs:seeAlso": ("siehe auch", "see also"),
+    "rdfs:isDefinedBy": ("definiert in", "defined by"),
+    "skos:prefLabel": ("Bezeichnung", "label"),
+    "skos:altLabel": ("andere Bezeichnung", "alternative label"),
+    "skos:notation": ("Nummer", "number"),
+    "skos:definition": ("Beschreibung", "description"),
+    "skos:scopeNote": ("Hinweis zur Verwendung", "scope note"),
+    "skos:editorialNote": ("redaktionelle Anmerkung", "editorial note"),
+    "skos:inScheme": ("gehört zu", "in scheme"),
+    "skos:topConceptOf": ("oberster Begriff in", "top concept of"),
+    "skos:hasTopConcept": ("oberste Begriffe", "top concepts"),
+    "skos:broader": ("Oberbegriff", "broader"),
+    "skos:narrower": ("Unterbegriffe", "narrower"),
+    "skos:member": ("Mitglieder", "members"),
+    "skos:closeMatch": ("entspricht ungefähr", "close match"),
+    "skos:exactMatch": ("entspricht", "exact match"),
+    "skos:related": ("verwandt mit", "related"),
+    "dct:title": ("Titel", "title"),
+    "dct:description": ("Text", "text"),
+    "dct:audience": ("Zielgruppe", "target group"),
+    "dct:subject": ("Thema", "subject"),
+    "dct:publisher": ("herausgegeben von", "publisher"),
+    "dct:spatial": ("Gebiet", "area"),
+    "dct:source": ("Quelle", "source"),
+    "dct:identifier": ("Kennung", "identifier"),
+    "dct:format": ("Format", "format"),
+    "dct:license": ("Lizenz", "licence"),
+    "dct:created": ("erstellt", "created"),
+    "prov:wasQuotedFrom": ("Textstelle", "passage"),
+    "prov:wasDerivedFrom": ("abgeleitet aus", "derived from"),
+    "prov:wasGeneratedBy": ("erzeugt durch", "generated by"),
+    "prov:wasAttributedTo": ("zugeschrieben", "attributed to"),
+    "prov:qualifiedAttribution": ("Zuschreibung", "attribution"),
+    "prov:wasAssociatedWith": ("beteiligt", "associated with"),
+    "prov:agent": ("Akteur", "agent"),
+    "prov:hadRole": ("Rolle", "role"),
+    "prov:used": ("verwendet", "used"),
+    "prov:generated": ("erzeugte", "generated"),
+    "prov:endedAtTime": ("beendet", "ended"),
+    "eli:title": ("Titel", "title"),
+    "eli:version": ("Fassung", "version"),
+    "eli:language": ("Sprache", "language"),
+    "eli:work_type": ("Dokumentart", "type of document"),
+    "eli:is_realized_by": ("Fassungen", "versions"),
+    "eli:realizes": ("Fassung von", "version of"),
+    "eli:is_embodied_by": ("Darstellungen", "renderings"),
+    "eli:embodies": ("Darstellung von", "rendering of"),
+    "eli:is_exemplified_by": ("Datei", "file"),
+    "eli:has_part": ("Teile", "parts"),
+    "eli:is_part_of": ("Teil von", "part of"),
+    "oa:hasSource": ("Quelle", "source"),
+    "oa:hasSelector": ("Auswahl", "selector"),
+    "oa:hasBody": ("Inhalt", "body"),
+    "oa:hasTarget": ("Ziel der Anmerkung", "target"),
+    "oa:motivatedBy": ("Zweck", "motivation"),
+    "oa:exact": ("Wortlaut", "exact text"),
+    "oa:prefix": ("davor", "prefix"),
+    "oa:suffix": ("danach", "suffix"),
+    "oa:start": ("Anfang", "start"),
+    "oa:end": ("Ende", "end"),
+    "cv:hasParticipation": ("Beteiligung", "participation"),
+    "cv:hasParticipant": ("Beteiligte", "participant"),
+    "cv:role": ("Rolle", "role"),
+    "cv:contactPoint": ("Kontakt", "contact point"),
+    "cv:telephone": ("Telefon", "telephone"),
+    "org:unitOf": ("Einheit von", "unit of"),
+    "org:subOrganizationOf": ("Teil von", "suborganisation of"),
+    "org:postIn": ("Stelle in", "post in"),
+    "org:holds": ("hat die Stelle", "holds"),
+    "foaf:name": ("Name", "name"),
+    "schema:name": ("Name", "name"),
+    "schema:sameAs": ("dasselbe wie", "same as"),
+    "schema:about": ("über", "about"),
+    "schema:url": ("Webseite", "web page"),
+    "owl:sameAs": ("dasselbe wie", "same as"),
+    "rdf:Statement": ("Aussage", "statement"),
+    "skos:Concept": ("Begriff", "concept"),
+    "skos:ConceptScheme": ("Begriffsschema", "concept scheme"),
+    "skos:Collection": ("Sammlung", "collection"),
+    "eli:Work": ("Programm", "programme"),
+    "eli:Expression": ("Fassung", "version"),
+    "eli:Manifestation": ("Textfassung", "text rendering"),
+    "eli:WorkSubdivision": ("Abschnitt", "section"),
+    "oa:SpecificResource": ("Textstelle", "passage"),
+    "oa:Annotation": ("Beleg", "annotation"),
+    "oa:TextQuoteSelector": ("Zitat", "quote"),
+    "oa:TextPositionSelector": ("Position", "position"),
+    "cv:PublicOrganisation": ("öffentliche Einrichtung", "public organisation"),
+    "cv:Participation": ("Beteiligung", "participation"),
+    "cv:ContactPoint": ("Kontakt", "contact point"),
+    "org:Organization": ("Organisation", "organisation"),
+    "org:OrganizationalUnit": ("Organisationseinheit", "organisational unit"),
+    "org:Post": ("Stelle", "post"),
+    "foaf:Person": ("Person", "person"),
+    "foaf:Organization": ("Organisation", "organisation"),
+    "prov:Activity": ("Tätigkeit", "activity"),
+    "prov:Agent": ("Akteur", "agent"),
+    "prov:Attribution": ("Zuschreibung", "attribution"),
+    "schema:EventSeries": ("Veranstaltungsreihe", "event series"),
+    "owl:Class": ("Klasse", "class"),
+    "owl:ObjectProperty": ("Objekteigenschaft", "object property"),
+    "owl:DatatypeProperty": ("Dateneigenschaft", "datatype property"),
+    "owl:Ontology": ("Ontologie", "ontology"),
+}
+
+# How an incoming link reads from its target's side, where the ontology names no inverse.
+_INVERSE: dict[str, tuple[str, str]] = {
+    "dct:audience": ("ist Zielgruppe von", "is target group of"),
+    "skos:inScheme": ("Begriffe darin", "concepts in it"),
+    "skos:member": ("ist Mitglied von", "is member of"),
+    "skos:topConceptOf": ("oberste Begriffe", "top concepts"),
+    "skos:hasTopConcept": ("oberster Begriff in", "top concept of"),
+    "skos:broader": ("Unterbegriffe", "narrower concepts"),
+    "skos:narrower": ("Oberbegriff", "broader concept"),
+    "prov:wasQuotedFrom": ("Ressourcen aus dieser Stelle", "resources quoted from here"),
+    "prov:wasDerivedFrom": ("darauf gestützt", "derived from this"),
+    "prov:wasGeneratedBy": ("erzeugt", "generated"),
+    "prov:wasAttributedTo": ("zugeschrieben", "attributed"),
+    "oa:hasSource": ("Textstellen darin", "passages in it"),
+    "oa:hasTarget": ("Belege", "annotations"),
+    "oa:hasBody": ("belegt durch", "identified by"),
+    "cv:hasParticipant": ("beteiligt an", "participates in"),
+    "cv:role": ("Beteiligungen in dieser Rolle", "participations in this role"),
+    "dct:publisher": ("gibt heraus", "publishes"),
+    "dct:subject": ("Thema von", "subject of"),
+    "org:unitOf": ("Einheiten", "units"),
+    "org:postIn": ("Stellen", "posts"),
+    "eli:work_type": ("Programme dieser Art", "programmes of this type"),
+    "kzs:partner": ("ist Partner bei", "is partner in"),
+    "kzs:responsibleBody": ("zuständig für", "responsible for"),
+    "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
+    "rdf:type": ("Beispiele", "instances"),
+    "rdfs:isDefinedBy": ("definiert hier", "defined here"),
+}
+
+
+def _expand(table: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    namespaces = _NS | {"kzs": "https://w3id.org/kzs/def#"}
+    return {namespaces[c.split(":")[0]] + c.split(":", 1)[1]: labels for c, labels in table.items()}
+
+
+TERM_LABELS = _expand(_TERMS)
+INVERSE_LABELS = _expand(_INVERSE)
+
+
+def text(key: str, language: str, /, **values: object) -> str:
+    """The interface string `key` in `language` (German where there is no such language)."""
+    german, english = UI[key]
+    chosen = english if language == "en" else german
+    return chosen.format(**values) if values else chosen
+
+
+def term_label(iri: str, language: str) -> str | None:
+    labels = TERM_LABELS.get(iri)
+    return None if labels is None else labels[1 if language == "en" else 0]
+
+
+def inverse_label(iri: str, language: str) -> str | None:
+    labels = INVERSE_LABELS.get(iri)
+    return None if labels is None else labels[1 if language == "en" else 0]
+
+
+def collation_key(value: str) -> str:
+    """Sort key that puts „Ältere“ among the A's, as a German index does."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
