@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from tests.browser import CHROMEDRIVER, CHROMIUM, chromium
 from tests.conftest import BASE, PROGRAMME
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -130,30 +129,13 @@ def test_graphs_show_as_a_table_of_triples(client: FlaskClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip("Debian's chromium and chromium-driver are not installed (`make test-deps` installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    downloads = tempfile.mkdtemp(prefix="kzs-downloads-")
-    profile = tempfile.mkdtemp(prefix="kzs-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                     "--lang=de"):  # fmt: skip
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"download.default_directory": downloads})
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
-    chrome.downloads = Path(downloads)  # type: ignore[attr-defined]
-    try:
+    downloads = tmp_path_factory.mktemp("downloads")
+    with chromium(downloads) as chrome:
+        chrome.downloads = downloads
         yield chrome
-    finally:
-        chrome.quit()
-        shutil.rmtree(downloads, ignore_errors=True)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_a_person_types_a_query_runs_it_sees_the_table_and_downloads_the_csv(server: str, browser: object) -> None:
