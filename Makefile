@@ -37,11 +37,27 @@ $(CKAN_STAMP):
 	  $(CKAN_VENV)/bin/pip install --quiet --no-deps "ckan==2.12.0" && touch $(CKAN_STAMP); } || \
 	  echo "test-deps: ckanext-dcat not installed; tests/test_ckan.py will skip"
 
-test-deps: $(CKAN_STAMP)
+# The W3C SPARQL 1.1 Protocol suite's runner (tests/test_sparql_w3c.py), pinned, in a project-local folder;
+# Debian's node and npm where they are missing. Without them the W3C tests skip and say why.
+RDF_TEST_SUITE := rdf-test-suite@2.8.0
+NODE_DIR := .cache/node
+NODE_STAMP := $(NODE_DIR)/.installed-$(RDF_TEST_SUITE)
+
+$(NODE_STAMP):
+	@{ command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; } && \
+	  npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) $(RDF_TEST_SUITE) && touch $(NODE_STAMP) || \
+	  echo "test-deps: $(RDF_TEST_SUITE) not installed; the W3C protocol tests will skip"
+
+test-deps: $(CKAN_STAMP) $(NODE_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "test-deps: chromium not installed; browser tests will skip"
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } || \
+	  echo "test-deps: Virtuoso not installed; tests/test_remote.py skips it"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from service import errors
+from service import errors, remote_queries
 from service.config import Config
-from service.loader import load
+from service.remote import open_store
 from service.store import Store
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -27,13 +27,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         JSON_AS_ASCII=False,
     )
-    app.extensions["kzs.store"] = load(config, store)
+    app.extensions["kzs.store"] = open_store(config, store)  # remote when KZS_SPARQL_ENDPOINT is set
     errors.init_app(app)
 
-    from service.views import catalog, compare, home, queries, resource, sparql, vocabulary
+    from service.views import catalog, compare, health, home, queries, resource, search, sparql, vocabulary
 
-    for blueprint in (home.bp, resource.bp, vocabulary.bp, sparql.bp, queries.bp, catalog.bp, compare.bp):
+    for blueprint in (home.bp, resource.bp, vocabulary.bp, sparql.bp, queries.bp, search.bp, catalog.bp, compare.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    remote_queries.install(app)  # a remote store answers public queries itself, under the same limits
     return app
 
 

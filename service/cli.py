@@ -1,4 +1,4 @@
-"""kzs: serve, validate, import, stats, get. Each command calls one engine function."""
+"""kzs: serve, validate, import, load, stats, get. Each command calls one engine function."""
 
 from __future__ import annotations
 
@@ -33,31 +33,30 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--workers", type=int, help="gunicorn worker processes  [default: 2; --production: cores + 1]")
+@click.option("--threads", type=int, help="threads per worker  [default: 4; --production: 8]")
+@click.option(
+    "--production", is_flag=True, help="Workers sized to the machine, JSON access log, graceful SIGTERM; no debug."
+)
+def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
-    from gunicorn.app.base import BaseApplication
-
     from service import create_app
+    from service.remote import StoreUnavailable
+    from service.serving import Server, debug_requested, options, production_workers
 
     try:
         app = create_app(config_for_port(port))
     except LoadError as error:
         raise click.ClickException(error.report()) from error
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "accesslog": "-"}
-            options["limit_request_line"] = 8190  # gunicorn's most (default 4094): long GET queries, then 414
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app
-
-    click.echo(f"serving {app.config['KZS'].base_uri}", err=True)
-    Server().run()
+    except StoreUnavailable as error:
+        raise click.ClickException(f"cannot start: {error.message}") from error
+    if production and debug_requested(app):
+        raise click.ClickException("refusing to serve in production with debug on (unset FLASK_DEBUG / KZS_DEBUG)")
+    config = app.config["KZS"]
+    workers = workers or (production_workers() if production else 2)
+    threads = threads or (8 if production else 4)
+    click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
+    Server(app, options(host, port, workers, threads, production, config.query_time_limit)).run()
 
 
 @main.command()
@@ -176,3 +175,60 @@ def get(path: str, accept: str) -> None:
     response = client.get(path, headers={"Accept": accept, "Host": app.config["KZS"].host})
     click.echo(f"{response.status}", err=True)
     sys.stdout.buffer.write(response.get_data())
+
+
+@main.command()
+@click.option("--endpoint", help="SPARQL query URL of the store  [default: KZS_SPARQL_ENDPOINT]")
+@click.option("--graph-store", help="Graph Store Protocol URL  [default: KZS_GRAPH_STORE_ENDPOINT]")
+@click.option("--update", help="SPARQL Update URL, where the store has no Graph Store Protocol")
+@click.option("--force", is_flag=True, help="Push every graph even when the store holds this data version.")
+def load(endpoint: str | None, graph_store: str | None, update: str | None, force: bool) -> None:
+    """Validate the data, then replace every named graph in the remote store, each atomically.
+
+    The version record goes last, so replicas switch to the new data once all of it is there; graphs the data
+    no longer has are dropped. Running it again with unchanged data does nothing."""
+    from service.loader import data_version, discover, shape_files
+    from service.remote import RemoteStore, StoreUnavailable
+
+    overrides = {"sparql_endpoint": endpoint, "graph_store_endpoint": graph_store, "sparql_update_endpoint": update}
+    config = Config.from_env(os.environ, **{key: value for key, value in overrides.items() if value})
+    if not config.sparql_endpoint or not (config.graph_store_endpoint or config.sparql_update_endpoint):
+        raise click.UsageError("name the store: KZS_SPARQL_ENDPOINT and KZS_GRAPH_STORE_ENDPOINT (or --update)")
+    store = RemoteStore(
+        config.sparql_endpoint,
+        config.base_uri,
+        update_url=config.sparql_update_endpoint,
+        graph_store_url=config.graph_store_endpoint,
+        user=config.store_user,
+        password=config.store_password,
+        timeout=float(config.store_timeout),
+    )
+    version = data_version(discover(config), shape_files(config), config.base_uri)
+    try:
+        if store.check().version == version and not force:
+            click.echo(f"{config.sparql_endpoint} already holds data version {version}; nothing to do")
+            return
+        click.echo("validating …", err=True)
+        try:
+            graphs, violations = read_and_validate(config)
+        except LoadError as error:
+            raise click.ClickException(str(error)) from error
+        errors = [v for v in violations if v.severity == "Violation"]
+        if errors:
+            raise click.ClickException(
+                LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors).report()
+            )
+        payload: dict[str, bytes] = {}
+        for source, graph in graphs.items():  # several files may share one graph (curation.ttl, alignment.ttl)
+            payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+        with click.progressbar(length=sum(map(len, payload.values())), label="loading", file=sys.stderr) as bar:
+
+            def progress(graph: str, size: int) -> None:
+                bar.update(size)
+                bar.label = graph.removeprefix(config.base_uri)
+
+            store.replace(payload, version, progress)
+    except StoreUnavailable as error:
+        raise click.ClickException(error.message) from error
+    sizes = store.graph_sizes()
+    click.echo(f"loaded data version {version}: {sum(sizes.values())} triples in {len(sizes)} graphs")

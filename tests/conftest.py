@@ -53,13 +53,23 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def start_server(port: int, log: Path, project_dir: Path = ROOT, timeout: float = 60) -> subprocess.Popen[bytes]:
-    """`kzs serve` as `make run` starts it; returns once the port answers (or the process ends)."""
+def start_server(
+    port: int,
+    log: Path,
+    project_dir: Path = ROOT,
+    timeout: float = 60,
+    settings: dict[str, str] | None = None,
+    command: list[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """`kzs serve` as `make run` starts it; returns once the port answers (or the process ends).
+
+    `settings` are further KZS_* variables; `command` replaces `kzs serve` (it must listen on `port`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KZS_")}
     env["KZS_PROJECT_DIR"] = str(project_dir)
+    env.update(settings or {})
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
+            command or [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
