@@ -187,22 +187,14 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
 
     The version record goes last, so replicas switch to the new data once all of it is there; graphs the data
     no longer has are dropped. Running it again with unchanged data does nothing."""
-    from service.loader import data_version, discover, shape_files
-    from service.remote import RemoteStore, StoreUnavailable
+    from service.loader import data_version, discover, shape_files, validated_graphs
+    from service.remote import StoreUnavailable, for_config
 
     overrides = {"sparql_endpoint": endpoint, "graph_store_endpoint": graph_store, "sparql_update_endpoint": update}
     config = Config.from_env(os.environ, **{key: value for key, value in overrides.items() if value})
     if not config.sparql_endpoint or not (config.graph_store_endpoint or config.sparql_update_endpoint):
         raise click.UsageError("name the store: KZS_SPARQL_ENDPOINT and KZS_GRAPH_STORE_ENDPOINT (or --update)")
-    store = RemoteStore(
-        config.sparql_endpoint,
-        config.base_uri,
-        update_url=config.sparql_update_endpoint,
-        graph_store_url=config.graph_store_endpoint,
-        user=config.store_user,
-        password=config.store_password,
-        timeout=float(config.store_timeout),
-    )
+    store = for_config(config)
     version = data_version(discover(config), shape_files(config), config.base_uri)
     try:
         if store.check().version == version and not force:
@@ -210,17 +202,9 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
             return
         click.echo("validating …", err=True)
         try:
-            graphs, violations = read_and_validate(config)
+            payload = validated_graphs(config)
         except LoadError as error:
-            raise click.ClickException(str(error)) from error
-        errors = [v for v in violations if v.severity == "Violation"]
-        if errors:
-            raise click.ClickException(
-                LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors).report()
-            )
-        payload: dict[str, bytes] = {}
-        for source, graph in graphs.items():  # several files may share one graph (curation.ttl, alignment.ttl)
-            payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+            raise click.ClickException(error.report()) from error
         with click.progressbar(length=sum(map(len, payload.values())), label="loading", file=sys.stderr) as bar:
 
             def progress(graph: str, size: int) -> None:

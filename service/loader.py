@@ -154,12 +154,17 @@ def load(config: Config, store: Store | None = None) -> Store:
     if isinstance(store, EmbeddedStore) and store.stored_version() == version:
         store.reopen(version)
         return store
+    store.replace(validated_graphs(config), version)
+    return store
+
+
+def validated_graphs(config: Config) -> dict[str, bytes]:
+    """N-Triples per named graph, once the data has passed the shapes; LoadError naming every violation if not."""
     graphs, violations = read_and_validate(config)
     errors = [v for v in violations if v.severity == "Violation"]
     if errors:
-        raise LoadError(f"{len(errors)} SHACL violation(s); the data was not loaded", errors)
+        raise LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors)
     payload: dict[str, bytes] = {}
     for source, graph in graphs.items():  # several files may share one graph (curation.ttl and alignment.ttl)
         payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
-    store.replace(payload, version)
-    return store
+    return payload

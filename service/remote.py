@@ -482,32 +482,9 @@ def clean_message(text: str) -> str:
     return " ".join(text.split())[:500]
 
 
-def connect(
-    query_url: str,
-    base_uri: str,
-    *,
-    update_url: str = "",
-    graph_store_url: str = "",
-    user: str = "",
-    password: str = "",
-    timeout: float = 10.0,
-) -> RemoteStore:
-    """A RemoteStore that has answered once: start-up fails with the URL that does not."""
-    store = RemoteStore(
-        query_url,
-        base_uri,
-        update_url=update_url,
-        graph_store_url=graph_store_url,
-        user=user,
-        password=password,
-        timeout=timeout,
-    )
-    store.check()
-    return store
-
-
-def from_config(config: Any) -> RemoteStore:
-    return connect(
+def for_config(config: Any) -> RemoteStore:
+    """The remote store the settings name, not yet contacted."""
+    return RemoteStore(
         config.sparql_endpoint,
         config.base_uri,
         update_url=config.sparql_update_endpoint,
@@ -516,6 +493,13 @@ def from_config(config: Any) -> RemoteStore:
         password=config.store_password,
         timeout=float(config.store_timeout),
     )
+
+
+def from_config(config: Any) -> RemoteStore:
+    """The remote store the settings name, once it has answered: start-up fails with the URL that does not."""
+    store = for_config(config)
+    store.check()
+    return store
 
 
 def open_store(config: Any, store: Any = None) -> Any:
