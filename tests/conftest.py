@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from rdflib import Graph
 
 from service import create_app
 from service.config import Config
@@ -37,6 +38,14 @@ def app(config: Config) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def concepts() -> Graph:
+    """The shared concept schemes, as the importers read them."""
+    from service.importer import DRAFT_BASE
+
+    return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
 
 
 def free_port() -> int:

@@ -26,11 +26,6 @@ FIELD = Namespace(DRAFT_BASE + "id/konzept/handlungsfeld/")
 
 
 @pytest.fixture(scope="module")
-def concepts() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-
-
-@pytest.fixture(scope="module")
 def graph(concepts: Graph) -> Graph:
     return import_csv(SHEET, concepts).graph
 

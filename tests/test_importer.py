@@ -21,11 +21,6 @@ P = Namespace(DRAFT_BASE + "id/kommune/05974040/programm/zukunftsprogramm/")
 
 
 @pytest.fixture(scope="module")
-def concepts() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-
-
-@pytest.fixture(scope="module")
 def graph(concepts: Graph) -> Graph:
     return import_programme(SOEST, concepts)
 

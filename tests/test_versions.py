@@ -61,11 +61,6 @@ def revision_folder(data: Path, changes: list[tuple[str, str, str]]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def concepts() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-
-
-@pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, concepts: Graph) -> Path:
     """Soest 2009 and its test revision of 2012, imported the way `kzs import` does."""
     project = tmp_path_factory.mktemp("versions")
