@@ -128,8 +128,6 @@ TEST_PROGRAMMES = ROOT / "tests" / "programmes"
 
 def build_many_programmes(project: Path) -> Path:
     """Soest and the two test-only programmes of tests/programmes/, each imported by its own route."""
-    from rdflib import Graph
-
     from service.csv_import import import_csv, metadata_stub
     from service.importer import DRAFT_BASE, import_programme, to_relative_turtle
 
