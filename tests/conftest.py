@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -10,15 +11,19 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
+from rdflib.query import Result
+from rdflib.term import Node
 
 from service import create_app
 from service.config import Config
+from service.vocab import OA
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8000/"
@@ -46,6 +51,42 @@ def concepts() -> Graph:
     from service.importer import DRAFT_BASE
 
     return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
+
+
+def sparql_rows(client: FlaskClient, query: str) -> list[dict[str, object]]:
+    """The rows of a SELECT asked of /sparql in-process, as rdflib terms by variable name."""
+    response = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result = Result.parse(io.BytesIO(response.data), format="json")
+    return [{str(k): v for k, v in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a passage's two selectors say: the exact text, its offsets, and the text just before it."""
+
+    passage: Node
+    exact: str
+    start: int
+    end: int
+    prefix: str
+
+
+def quotes(graph: Graph) -> list[Quote]:
+    """Every passage (oa:SpecificResource) of `graph`, read through its quote and position selectors."""
+
+    def first(selectors: list[Node], prop: URIRef) -> Node | None:
+        return next((v for s in selectors if (v := graph.value(s, prop)) is not None), None)
+
+    found = []
+    for passage in set(graph.subjects(RDF.type, OA.SpecificResource)):
+        selectors = list(graph.objects(passage, OA.hasSelector))
+        start, end = first(selectors, OA.start), first(selectors, OA.end)
+        exact, prefix = first(selectors, OA.exact), first(selectors, OA.prefix)
+        found.append(Quote(passage, str(exact), int(str(start)), int(str(end)), str(prefix or "")))
+    return found
 
 
 def free_port() -> int:

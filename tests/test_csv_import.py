@@ -17,6 +17,7 @@ from service.csv_import import check, import_csv
 from service.importer import DRAFT_BASE, ProgrammeImportError
 from service.sheet import CsvImportError, read_sheet
 from service.vocab import KZS, OA
+from tests.conftest import quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEET = ROOT / "tests" / "programmes" / "musterhausen-2020"
@@ -94,14 +95,10 @@ def test_responsible_bodies_are_units_of_the_town(graph: Graph) -> None:
 
 def test_every_passage_is_the_cell_at_its_offsets(graph: Graph) -> None:
     text = (SHEET / "source.csv").read_text(encoding="utf-8")
-    passages = set(graph.subjects(RDF.type, OA.SpecificResource))
-    assert len(passages) > 30
-    for passage in passages:
-        selectors = list(graph.objects(passage, OA.hasSelector))
-        exact = next(str(graph.value(s, OA.exact)) for s in selectors if graph.value(s, OA.exact) is not None)
-        start = next(int(graph.value(s, OA.start)) for s in selectors if graph.value(s, OA.start) is not None)
-        end = next(int(graph.value(s, OA.end)) for s in selectors if graph.value(s, OA.end) is not None)
-        assert text[start:end] == exact, passage
+    found = quotes(graph)
+    assert len(found) > 30
+    for quote in found:
+        assert text[quote.start : quote.end] == quote.exact, quote.passage
     goal_passage = graph.value(P["ziel/1/handlungsziel/1"], PROV.wasQuotedFrom)
     assert str(goal_passage).endswith("/stelle/zeile-7-text")
 

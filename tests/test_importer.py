@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme
 from service.layout import LayoutError
 from service.vocab import KZS, OA
+from tests.conftest import quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SOEST = ROOT / "data" / "soest-2009"
@@ -32,16 +33,11 @@ def test_committed_programme_is_what_the_importer_makes(graph: Graph) -> None:
 
 def test_every_quote_is_the_source_text_at_its_offsets(graph: Graph) -> None:
     text = (SOEST / "source.txt").read_text(encoding="utf-8")
-    passages = set(graph.subjects(RDF.type, OA.SpecificResource))
-    assert len(passages) > 60
-    for passage in passages:
-        selectors = list(graph.objects(passage, OA.hasSelector))
-        exact = next(str(graph.value(s, OA.exact)) for s in selectors if graph.value(s, OA.exact) is not None)
-        start = next(int(graph.value(s, OA.start)) for s in selectors if graph.value(s, OA.start) is not None)
-        end = next(int(graph.value(s, OA.end)) for s in selectors if graph.value(s, OA.end) is not None)
-        assert text[start:end] == exact, passage
-        prefix = next(str(graph.value(s, OA.prefix)) for s in selectors if graph.value(s, OA.prefix) is not None)
-        assert text[:start].endswith(prefix)
+    found = quotes(graph)
+    assert len(found) > 60
+    for quote in found:
+        assert text[quote.start : quote.end] == quote.exact, quote.passage
+        assert text[: quote.start].endswith(quote.prefix)
 
 
 def test_every_resource_from_the_text_points_to_its_passage(graph: Graph) -> None:

@@ -3,13 +3,13 @@ its own folder and named graphs, sharing the town-independent concepts."""
 
 from __future__ import annotations
 
-import io
 import tomllib
 from pathlib import Path
 
 from flask.testing import FlaskClient
 from rdflib import URIRef
-from rdflib.query import Result
+
+from tests.conftest import sparql_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8000/"
@@ -30,12 +30,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
 
 def select(client: FlaskClient, query: str) -> list[dict[str, object]]:
-    response = client.get(
-        "/sparql", query_string={"query": PREFIXES + query}, headers={"Accept": "application/sparql-results+json"}
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    result = Result.parse(io.BytesIO(response.data), format="json")
-    return [{str(k): v for k, v in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+    return sparql_rows(client, PREFIXES + query)
 
 
 def test_each_folder_is_a_programme_with_its_own_graphs(many_client: FlaskClient) -> None:

@@ -3,17 +3,16 @@ none; every mapping is an attributed interpretation with method and confidence; 
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
-from rdflib.query import Result
 
 from service.config import Config
 from service.loader import LoadError, load
+from tests.conftest import sparql_rows
 
 BASE = "http://127.0.0.1:8000/"
 P = BASE + "id/kommune/05974040/programm/zukunftsprogramm"
@@ -37,12 +36,7 @@ GOALS_2009 = f"""
 
 
 def select(client: FlaskClient, query: str) -> list[dict[str, object]]:
-    response = client.get(
-        "/sparql", query_string={"query": PREFIXES + query}, headers={"Accept": "application/sparql-results+json"}
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    result = Result.parse(io.BytesIO(response.data), format="json")
-    return [{str(k): v for k, v in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+    return sparql_rows(client, PREFIXES + query)
 
 
 def test_every_action_and_strategic_goal_is_mapped_or_recorded_as_matching_none(client: FlaskClient) -> None:
