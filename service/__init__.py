@@ -32,9 +32,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
 
     from service.views import catalog, compare, health, home, queries, resource, search, sparql, vocabulary
 
-    for blueprint in (home.bp, resource.bp, vocabulary.bp, sparql.bp, queries.bp, search.bp, catalog.bp, compare.bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(health.bp)
+    views = (home, resource, vocabulary, sparql, queries, search, catalog, compare, health)
+    for view in views:
+        app.register_blueprint(view.bp)
     remote_queries.install(app)  # a remote store answers public queries itself, under the same limits
     return app
 

@@ -3,25 +3,15 @@ graph, marked as a translation of the German version with its provenance."""
 
 from __future__ import annotations
 
-import io
-
 from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
-from rdflib.query import Result
 
-BASE = "http://127.0.0.1:8000/"
+from tests.conftest import BASE
+from tests.conftest import sparql_rows as select
+
 P = BASE + "id/kommune/05974040/programm/zukunftsprogramm"
 SOURCE = BASE + "graph/soest-2009/quelle"
 TRANSLATION = BASE + "graph/soest-2009/uebersetzung-en"
-
-
-def select(client: FlaskClient, query: str) -> list[dict[str, object]]:
-    response = client.get(
-        "/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    result = Result.parse(io.BytesIO(response.data), format="json")
-    return [{str(k): v for k, v in row.asdict().items()} for row in result]  # type: ignore[union-attr]
 
 
 def count(client: FlaskClient, graph: str, language: str) -> int:
