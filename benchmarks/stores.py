@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -31,53 +30,19 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
 
+from benchmarks.synthetic import SOEST, soest_graphs, towns  # noqa: E402
 from service import create_app  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.loader import data_version, discover, load, shape_files  # noqa: E402
+from service.loader import data_version, discover, shape_files  # noqa: E402
 from service.remote import RemoteStore  # noqa: E402
 from service.store import EmbeddedStore  # noqa: E402
 from tests.stores import STARTERS, RunningStore  # noqa: E402
 
 BASE = "http://127.0.0.1:8000/"
-SOEST = "05974040"
 QUERY = """SELECT ?gruppe (COUNT(?ziel) AS ?n) WHERE {
   ?ziel a kzs:ActionGoal ; dct:audience ?gruppe .
   FILTER(STRSTARTS(STR(?ziel), "%sid/kommune/%s/"))
 } GROUP BY ?gruppe ORDER BY DESC(?n)"""
-
-
-def soest_graphs(config: Config) -> dict[str, bytes]:
-    store = load(config)
-    rows = store.query("SELECT ?g WHERE { GRAPH ?g {} }")
-    graphs = {}
-    for row in rows:  # type: ignore[union-attr]
-        graph = row["g"].value
-        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        import pyoxigraph as ox
-
-        graphs[graph] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""  # type: ignore[arg-type]
-    return graphs
-
-
-def towns(graphs: dict[str, bytes], wanted: int) -> tuple[dict[str, bytes], list[str]]:
-    """Shared graphs once, then copies of Soest's graphs until `wanted` triples; and the towns' keys."""
-    shared = {g: data for g, data in graphs.items() if "/soest-2009/" not in g}
-    own = {g: data for g, data in graphs.items() if "/soest-2009/" in g}
-    payload, keys = dict(shared), []
-    size = sum(data.count(b"\n") for data in shared.values())
-    per_town = sum(data.count(b"\n") for data in own.values())
-    town = 0
-    while size < wanted or not keys:
-        key = SOEST if town == 0 else f"99{town:06d}"
-        folder = "soest-2009" if town == 0 else f"stadt-{town}"
-        for graph, data in own.items():
-            text = data.replace(SOEST.encode(), key.encode()).replace(b"soest-2009", folder.encode())
-            text = re.sub(rb"_:(\w+)", rb"_:\1t" + str(town).encode(), text)
-            payload[graph.replace("soest-2009", folder)] = text
-        keys.append(key)
-        size += per_town
-        town += 1
-    return payload, keys
 
 
 def goals(app: Flask) -> list[str]:
