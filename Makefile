@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint data test-deps clean
+.PHONY: run test lint data test-deps reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ lint: $(STAMP)
 
 data: $(STAMP)  ## re-run the importer over every programme folder
 	for dir in data/*/; do [ -f "$$dir/import.toml" ] && $(BIN)/kzs import "$$dir"; done
+
+# The official reference files (DCAT-AP shapes, W3C manifests), for a clone without ../shared/reference beside
+# it: fetched from their pinned upstream URLs, checksums checked. Then set KZS_REFERENCE_DIR to the same folder.
+REFERENCE_DIR ?= ../shared/reference
+reference:
+	$(PYTHON) tests/fetch_reference.py $(REFERENCE_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
