@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint data test-deps reference clean
+.PHONY: run test lint data test-deps reference clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,3 +75,11 @@ reference:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# A longer fuzzing run than `make test` makes (docs/fuzzing.md): many more hypothesis examples per property, and
+# schemathesis against the app in-process and against a real `kzs serve`. About ten minutes on two cores.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	KZS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/test_properties.py
+	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 5 )) $(BIN)/pytest -q -p no:randomly tests/test_openapi.py
+	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 10 )) KZS_FUZZ_SERVER=1 $(BIN)/pytest -q -p no:randomly tests/test_openapi.py -k keeps_to

@@ -30,9 +30,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     app.extensions["kzs.store"] = open_store(config, store)  # remote when KZS_SPARQL_ENDPOINT is set
     errors.init_app(app)
 
-    from service.views import catalog, compare, health, home, queries, resource, search, sparql, vocabulary
+    from service.views import catalog, compare, health, home, openapi, queries, resource, search, sparql, vocabulary
 
-    views = (home, resource, vocabulary, sparql, queries, search, catalog, compare, health)
+    views = (home, resource, vocabulary, sparql, queries, search, catalog, compare, health, openapi)
     for view in views:
         app.register_blueprint(view.bp)
     remote_queries.install(app)  # a remote store answers public queries itself, under the same limits

@@ -41,14 +41,15 @@ DISPLAY_ROWS = 1_000  # rows a page shows (and labels are looked up for); downlo
 
 # Comments, strings, IRIs, language tags, variables and prefixed names are skipped, so a keyword inside
 # them does not count: `"x"@load`, `:insert` and `<http://ex/SERVICE>` are not keywords.
+# A comment ends at a carriage return as at a line feed (SPARQL 1.1 §19.4), as the engine reads it.
 LEXEME = re.compile(
     r"""
-      (?P<comment>\#[^\n]*)
+      (?P<comment>\#[^\r\n]*)
     | (?P<string>
           \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
         | '''(?:[^'\\]|\\.|'(?!''))*'''
-        | "(?:[^"\\\n]|\\.)*"
-        | '(?:[^'\\\n]|\\.)*'
+        | "(?:[^"\\\n\r]|\\.)*"
+        | '(?:[^'\\\n\r]|\\.)*'
       )
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)

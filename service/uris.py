@@ -13,12 +13,15 @@ VOCABULARY_NAMESPACE = str(KZS)
 ONTOLOGY = VOCABULARY_NAMESPACE.rstrip("#")
 
 
-# Characters an IRI cannot contain (RFC 3987: controls, space, <>"{}|\^`); a path with one names nothing of ours.
-NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+# An IRI path as RFC 3987 §2.2 allows it (ipath: iunreserved, pct-encoded, sub-delims, ":", "@", "/"); a path
+# with anything else (a space, "[", a stray "%", "?" or "#") names nothing of ours, and would not even parse as an IRI.
+PLANES = "".join(rf"\U000{plane:x}0000-\U000{plane:x}fffd" for plane in range(1, 14)) + r"\U000e1000-\U000efffd"
+UCSCHAR = r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + PLANES
+IRI_PATH = re.compile(rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/{UCSCHAR}]|%[0-9A-Fa-f]{{2}})*")
 
 
 def is_valid_path(path: str) -> bool:
-    return NOT_IN_IRI.search(path) is None
+    return IRI_PATH.fullmatch(path) is not None
 
 
 def thing_iri(base: str, path: str) -> str:

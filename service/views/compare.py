@@ -15,6 +15,7 @@ from service.conneg import Profile
 from service.errors import BadRequest, NotFound
 from service.formats import HTML
 from service.responses import Document, respond
+from service.uris import is_valid_path
 from service.versions import Changes, Version, changes, versions
 
 bp = Blueprint("compare", __name__)
@@ -297,6 +298,8 @@ def pick_versions(found: list[Version], old: str | None, new: str | None) -> tup
 def render_changes(language: str, ags: str, slug: str) -> str:
     store, base = get_store(), get_config().base_uri
     work = f"{base}id/kommune/{ags}/programm/{slug}"
+    if not is_valid_path(f"kommune/{ags}/programm/{slug}"):  # not an IRI at all, so no programme of ours
+        raise NotFound(f"no programme {work!r}")
     found = versions(store, work)
     if not found:
         raise NotFound(f"no programme {work}")
