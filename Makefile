@@ -83,3 +83,10 @@ fuzz: $(STAMP)
 	KZS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/test_properties.py
 	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 5 )) $(BIN)/pytest -q -p no:randomly tests/test_openapi.py
 	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 10 )) KZS_FUZZ_SERVER=1 $(BIN)/pytest -q -p no:randomly tests/test_openapi.py -k keeps_to
+
+# Load and soak (benchmarks/soak.py): ramp to the highest light rate without errors beside heavy clients, then
+# hold it for DURATION seconds; writes its results into docs/soak.md. Never run by make test.
+DURATION ?= 600
+.PHONY: soak
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py --duration $(DURATION) --report docs/soak.md

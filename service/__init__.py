@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from service import errors, remote_queries
+from service import errors, limits, remote_queries
 from service.config import Config
 from service.remote import open_store
 from service.store import Store
@@ -36,6 +36,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     for view in views:
         app.register_blueprint(view.bp)
     remote_queries.install(app)  # a remote store answers public queries itself, under the same limits
+    limits.install(app)  # each client's share of them, shared by the web workers forked later
     return app
 
 

@@ -79,6 +79,22 @@ class Config:
         10, "Seconds the service waits for the remote store per query of its own; public queries: the query time limit."
     )
 
+    client_queries: int = setting(
+        4,
+        "Public queries one client (address; see KZS_TRUSTED_PROXIES) may have running or waiting at once, across "
+        "all web workers; past that, 429 with Retry-After. 0: no bound.",
+    )
+    client_query_seconds: int = setting(
+        60,
+        "Seconds of query time one client may use per minute (a bucket of that many seconds, refilled at that "
+        "rate); when it is spent, 429 with Retry-After until it refills. 0: no bound.",
+    )
+    trusted_proxies: str = setting(
+        "127.0.0.1,::1",
+        "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for "
+        "the per-client query bounds; requests from elsewhere are their own client.",
+    )
+
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
             raise ValueError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")

@@ -39,6 +39,10 @@ class NotAcceptable(ServiceError):
     status, title = 406, "Not acceptable"
 
 
+class TooManyRequests(ServiceError):
+    status, title = 429, "Too many requests"
+
+
 class Unavailable(ServiceError):
     status, title = 503, "Service unavailable"
 
