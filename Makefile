@@ -58,6 +58,10 @@ test-deps: $(CKAN_STAMP) $(NODE_STAMP)
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } || \
 	  echo "test-deps: Virtuoso not installed; tests/test_remote.py skips it"
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
+	  echo "test-deps: nginx not installed; tests/test_export.py will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -90,3 +94,8 @@ DURATION ?= 600
 .PHONY: soak
 soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py --duration $(DURATION) --report docs/soak.md
+
+# The hostile-input catalogue (tests/hostile/README.md): every case, its answer, time and peak memory, as a table.
+.PHONY: hostile
+hostile: $(STAMP)
+	$(BIN)/python -m tests.hostile.run

@@ -1,4 +1,4 @@
-"""kzs: serve, validate, import, load, stats, get. Each command calls one engine function."""
+"""kzs: serve, reload, validate, import, load, export, stats, get. Each command calls one engine function."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
     from service import create_app
     from service.remote import StoreUnavailable
-    from service.serving import Server, debug_requested, options, production_workers
+    from service.serving import Server, debug_requested, options, production_workers, run_files
 
     try:
         app = create_app(config_for_port(port))
@@ -56,7 +56,45 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     workers = workers or (production_workers() if production else 2)
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
-    Server(app, options(host, port, workers, threads, production, config.query_time_limit)).run()
+    pid_file, status_file = run_files(config, port)
+    settings = options(host, port, workers, threads, production, config.query_time_limit) | {"pidfile": str(pid_file)}
+    Server(app, settings, status_file).run()
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int, help="The port `kzs serve` listens on.")
+def reload(port: int) -> None:
+    """Make the running `kzs serve` load the data again; wait for the outcome, exit 1 if it failed.
+
+    The server validates the new data beside what it serves and swaps it in only if it passes; otherwise it
+    keeps serving the last good data and /health says why."""
+    import signal
+    import time
+
+    from service.serving import ReloadStatus, run_files
+
+    config = Config.from_env()
+    pid_file, status_file = run_files(config, port)
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"no server on port {port}: cannot read {pid_file} ({error})") from error
+    before = ReloadStatus.read(status_file)
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError as error:
+        raise click.ClickException(f"no process {pid} (from {pid_file}): is the server running?") from error
+    click.echo(f"reloading the data of the server on port {port} (pid {pid}) …", err=True)
+    deadline = time.monotonic() + config.reload_timeout
+    while time.monotonic() < deadline:
+        after = ReloadStatus.read(status_file)
+        if after is not None and after.reload > (before.reload if before else -1):
+            if not after.ok:
+                raise click.ClickException(f"reload failed; still serving version {after.version}:\n{after.message}")
+            click.echo(f"{after.message} ({after.seconds:.1f} s)")
+            return
+        time.sleep(0.1)
+    raise click.ClickException(f"no outcome after {config.reload_timeout} s; see the server's log and /health")
 
 
 @main.command()
@@ -90,8 +128,13 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
     A folder with a source.csv and no source.txt is read as a spreadsheet without --csv, so `make data`
     imports every folder."""
     config = Config.from_env()
+    csv = sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists()
+    source = folder / ("source.csv" if csv else "source.txt")
+    if source.is_file() and source.stat().st_size > config.data_file_mb * 2**20:
+        size = source.stat().st_size / 2**20
+        raise click.ClickException(f"{source}: not read: {size:.1f} MB, more than the {config.data_file_mb} MB allowed")
     concepts = Graph().parse(config.project_dir / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
-    if sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists():
+    if csv:
         graph = import_sheet(folder, concepts, config)
     else:
         try:
@@ -216,3 +259,30 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
         raise click.ClickException(error.message) from error
     sizes = store.graph_sizes()
     click.echo(f"loaded data version {version}: {sum(sizes.values())} triples in {len(sizes)} graphs")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--upstream", default="http://127.0.0.1:8000", show_default=True,
+              help="The running service, for /sparql and the other dynamic routes.")  # fmt: skip
+@click.option("--listen", default="127.0.0.1:8080", show_default=True, help="nginx's `listen` in the configuration.")
+def export(directory: Path, upstream: str, listen: str) -> None:
+    """Write every document, the catalogue, dumps and sitemap as files, with an nginx configuration that
+    negotiates and redirects as the service does; DIRECTORY becomes a symlink, switched atomically."""
+    from service import create_app
+    from service.export import check_target, export_site
+
+    try:
+        check_target(directory, upstream)  # before loading the data: a mistake is reported at once
+        app = create_app(Config.from_env())
+        report = export_site(app, directory, upstream=upstream, listen=listen)
+    except LoadError as error:
+        raise click.ClickException(error.report()) from error
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    same = " (unchanged)" if report.unchanged else ""
+    click.echo(
+        f"exported {report.resources} resources, {report.terms} vocabulary terms: {report.files} files, "
+        f"{report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s{same} → {report.target}\n"
+        f"nginx: nginx -p PREFIX -c {report.nginx_conf} -e stderr -g 'daemon off; pid PREFIX/nginx.pid;'"
+    )

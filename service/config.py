@@ -79,6 +79,15 @@ class Config:
         10, "Seconds the service waits for the remote store per query of its own; public queries: the query time limit."
     )
 
+    pid_file: str = setting(
+        "",
+        "File where `kzs serve` writes its master's process id, for `kzs reload`; the outcome of the last reload "
+        "is kept beside it (<name>.reload.json). Empty: kzs-<port>.pid in the system's temporary folder.",
+    )
+    reload_timeout: int = setting(
+        300, "Seconds `kzs reload` waits for the server to load, validate and swap in the new data."
+    )
+
     client_queries: int = setting(
         4,
         "Public queries one client (address; see KZS_TRUSTED_PROXIES) may have running or waiting at once, across "
@@ -93,6 +102,13 @@ class Config:
         "127.0.0.1,::1",
         "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for "
         "the per-client query bounds; requests from elsewhere are their own client.",
+    )
+
+    data_file_mb: int = setting(
+        16, "Largest data file (ontology/, data/) the loader reads, in MB; a larger one is refused before parsing."
+    )
+    literal_max_chars: int = setting(
+        200_000, "Longest literal a data file may hold, in characters; a longer one is refused, naming its subject."
     )
 
     def __post_init__(self) -> None:

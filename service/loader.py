@@ -1,4 +1,10 @@
-"""Files → named graphs → SHACL gate → store. A failed load never replaces the data served."""
+"""Files → named graphs → SHACL gate → store. A failed load never replaces the data served.
+
+Only Turtle is read, and only within limits (tests/hostile/README.md): a file past `data_file_mb` is refused
+before parsing, bytes that are not UTF-8 are named by line and column, nesting the parser cannot follow and
+literals past `literal_max_chars` are refused, and RDF/XML, JSON-LD and the other formats are refused outright
+wherever data is read (an XML parser may expand entities; a JSON-LD processor may fetch remote contexts).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,13 @@ from pathlib import Path
 from typing import cast
 
 import pyshacl
-from rdflib import RDF, BNode, Graph
+from rdflib import RDF, BNode, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
 from service.config import Config
+from service.formats import DATASET_FORMATS, GRAPH_FORMATS
 from service.store import EmbeddedStore, Store
 from service.vocab import SH
 
@@ -28,6 +35,10 @@ PROGRAMME_GRAPHS = {
 # Concept schemes that are not the project's own (ontology/*.ttl besides these) each load into a graph
 # named after their file, e.g. ontology/sdg.ttl → graph/sdg: whose labels they are stays visible.
 OWN_ONTOLOGY_FILES = ("kzs.ttl", "konzepte.ttl")
+# RDF the loader refuses to read: every serialisation we know but Turtle, and the usual names of RDF/XML.
+REFUSED_SUFFIXES = frozenset(
+    {f".{f.extension}" for f in (*GRAPH_FORMATS, *DATASET_FORMATS)} | {".owl", ".xml", ".json", ".n3"}
+) - {".ttl"}
 
 
 @dataclass(frozen=True)
@@ -72,23 +83,67 @@ def discover(config: Config) -> list[Source]:
     for path in sorted((root / "ontology").glob("*.ttl")):
         if path.name not in OWN_ONTOLOGY_FILES:
             sources.append(Source(path, f"{base}graph/{path.stem}"))
-    for folder in sorted(p for p in (root / "data").iterdir() if p.is_dir()):
+    folders = sorted(p for p in (root / "data").iterdir() if p.is_dir())
+    for folder in folders:
         for name, suffix in PROGRAMME_GRAPHS.items():
             if (folder / name).is_file():
                 sources.append(Source(folder / name, f"{base}graph/{folder.name}/{suffix}"))
+    refused = [p for folder in (root / "ontology", *folders) for p in sorted(folder.iterdir()) if is_refused(p)]
+    if refused:
+        raise LoadError(
+            "\n".join(
+                f"{path}: not read: only Turtle (.ttl) is loaded; RDF/XML and JSON-LD are refused, as their parsers "
+                "may expand entities or fetch remote contexts. Convert it to Turtle or move it out of the folder."
+                for path in refused
+            )
+        )
     return sources
+
+
+def is_refused(path: Path) -> bool:
+    return path.suffix.lower() in REFUSED_SUFFIXES and path.is_file()
 
 
 def shape_files(config: Config) -> list[Path]:
     return sorted((config.project_dir / "shapes").glob("*.ttl"))
 
 
-def parse(source: Source, base: str) -> Graph:
-    graph = Graph()
+def parse(source: Source, base: str, config: Config | None = None) -> Graph:
+    """The Turtle file of `source`, within the limits of `config`; LoadError naming the file if not."""
+    config = config or Config()
+    path, graph = source.path, Graph()
     try:
-        graph.parse(source.path, format="turtle", publicID=base)
-    except (OSError, ParserError, SyntaxError, ValueError) as error:
-        raise LoadError(f"{source.path}: cannot be read: {error}") from error
+        size = path.stat().st_size
+        if size > config.data_file_mb * 2**20:
+            raise LoadError(
+                f"{path}: not read: {size / 2**20:.1f} MB, more than the {config.data_file_mb} MB a data file may have "
+                "(KZS_DATA_FILE_MB)"
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"{path}: cannot be read: {error}") from error
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - raw.rfind(b"\n", 0, error.start)
+        raise LoadError(
+            f"{path}: line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x}); Turtle is UTF-8"
+        ) from error
+    try:
+        graph.parse(data=text, format="turtle", publicID=base)
+    except (ParserError, SyntaxError, ValueError) as error:
+        raise LoadError(f"{path}: cannot be read: {error}") from error
+    except RecursionError as error:
+        raise LoadError(
+            f"{path}: cannot be read: blank nodes or collections nested too deeply (more than a few hundred levels)"
+        ) from error
+    for subject, predicate, value in graph:
+        if isinstance(value, Literal) and len(value) > config.literal_max_chars:
+            raise LoadError(
+                f"{path}: not read: a literal of {len(value):,} characters (of {subject} {predicate}), "
+                f"longer than the {config.literal_max_chars:,} allowed (KZS_LITERAL_MAX_CHARS)"
+            )
     return graph
 
 
@@ -142,7 +197,7 @@ def path_text(report: Graph, path: Node | None) -> str:
 
 def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violation]]:
     sources = discover(config)
-    graphs = {source: parse(source, config.base_uri) for source in sources}
+    graphs = {source: parse(source, config.base_uri, config) for source in sources}
     return graphs, validate(graphs, shape_files(config))
 
 

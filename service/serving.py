@@ -4,17 +4,34 @@ The app is built once in the master (data loaded and validated before forking). 
 workers sized to the machine, one JSON object per access-log line, and a graceful stop on SIGTERM:
 gunicorn stops accepting, lets every request in flight finish (up to the query time limit and a margin),
 then exits 0 — what a rolling deploy or `systemctl stop` expects.
+
+Reloading (SIGHUP, `kzs reload`): the master reads and validates the data again into a new store beside the
+one served, builds its catalogue and dumps, and only then swaps it into the app and replaces the workers the
+way gunicorn does on SIGHUP (new workers first; the old ones finish their requests on the old data, then exit).
+A web worker's data never changes during its life, so neither it nor its query workers can answer from a mix.
+A failed reload changes nothing: the master keeps the last good data and records why in the status file
+beside the pid file, which /health reports and `kzs reload` prints.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger
+
+from service.config import Config
+from service.store import EmbeddedStore
 
 GRACE_MARGIN = 5  # seconds beyond the query time limit that a stopping worker waits for requests in flight
 
@@ -64,12 +81,117 @@ def options(host: str, port: int, workers: int, threads: int, production: bool, 
     return found
 
 
-class Server(BaseApplication):  # type: ignore[misc]
-    """gunicorn serving an app built beforehand."""
+@dataclass(frozen=True)
+class ReloadStatus:
+    """The outcome of the last start or reload, as the status file holds it."""
 
-    def __init__(self, app: Flask, settings: dict[str, Any]) -> None:
-        self.app, self.settings = app, settings
+    reload: int  # how many reloads the server has attempted: `kzs reload` waits for it to grow
+    ok: bool
+    version: str  # the data version served now (the last good one, after a failure)
+    message: str
+    at: str  # when, ISO 8601 UTC
+    seconds: float = 0.0  # how long loading and validating took
+
+    def write(self, path: Path) -> None:
+        """Atomically: a reader sees the old record or the new one, never half of one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(asdict(self)) + "\n", encoding="utf-8")
+        partial.replace(path)
+
+    @classmethod
+    def read(cls, path: Path) -> ReloadStatus | None:
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def run_files(config: Config, port: int) -> tuple[Path, Path]:
+    """The pid file of the server on `port` and the status file beside it."""
+    pid = Path(config.pid_file) if config.pid_file else Path(tempfile.gettempdir()) / f"kzs-{port}.pid"
+    return pid, pid.with_name(pid.stem + ".reload.json")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def reload_data(app: Flask) -> tuple[bool, str, float]:
+    """Load, validate and publish the data again beside what `app` serves; swap it in only when all of that
+    succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
+    from service.loader import LoadError, load
+    from service.publication import EXTENSION_KEY, build_publication
+
+    config: Config = app.config["KZS"]
+    current = app.extensions["kzs.store"]
+    started = time.perf_counter()
+    if not isinstance(current, EmbeddedStore):
+        raise ReloadFailed("the data of a remote store is replaced with `kzs load`; a reload has nothing to do")
+    fresh = EmbeddedStore(current.path)  # on disk: a folder of its own; the workers still read the old one
+    try:
+        load(config, fresh)
+        if fresh.version == current.version:
+            return False, f"the data is unchanged (version {current.version})", time.perf_counter() - started
+        published = build_publication(fresh, config)
+    except LoadError as error:
+        current.mark_current()
+        raise ReloadFailed(error.report()) from error
+    except Exception as error:  # noqa: BLE001 - whatever the new data does, the master keeps serving the old
+        current.mark_current()
+        raise ReloadFailed(f"{type(error).__name__}: {error}") from error
+    app.extensions["kzs.store"], app.extensions[EXTENSION_KEY] = fresh, published
+    app.extensions.pop("kzs.search", None)  # rebuilt for the new version on first use
+    return True, f"now serving version {fresh.version} (was {current.version})", time.perf_counter() - started
+
+
+class ReloadFailed(Exception):
+    pass
+
+
+class ReloadingArbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's master, whose SIGHUP reloads the data first and replaces the workers only when that worked."""
+
+    def handle_hup(self) -> None:
+        server: Server = self.app
+        previous = ReloadStatus.read(server.status_file) if server.status_file else None
+        count = (previous.reload if previous else 0) + 1
+        self.log.info("Hang up: reloading the data")
+        try:
+            changed, message, seconds = reload_data(server.app)
+        except ReloadFailed as error:
+            version = server.app.extensions["kzs.store"].version
+            self.log.error("Reload failed; still serving version %s: %s", version, error)
+            server.record(ReloadStatus(count, False, version, str(error), now()))
+            return
+        if changed:
+            oldest_kept = self.worker_age  # workers up to this age serve the old data
+            self.reload()  # gunicorn's: new workers, then the old ones stop gracefully (it waits for them)
+            if all(worker.age > oldest_kept for worker in self.WORKERS.values()):
+                server.app.extensions["kzs.store"].prune()  # no process reads an older folder now
+        self.log.info("Reloaded: %s", message)
+        server.record(ReloadStatus(count, True, server.app.extensions["kzs.store"].version, message, now(), seconds))
+
+    def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
+        server: Server = self.app
+        if server.status_file is not None:
+            server.status_file.unlink(missing_ok=True)  # gunicorn removes the pid file; its companion goes too
+        super().halt(reason, exit_status)
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving an app built beforehand; SIGHUP reloads its data when `status_file` is given."""
+
+    def __init__(self, app: Flask, settings: dict[str, Any], status_file: Path | None = None) -> None:
+        self.app, self.settings, self.status_file = app, settings, status_file
+        if status_file is not None:
+            app.extensions["kzs.reload_status"] = status_file
+            self.record(ReloadStatus(0, True, app.extensions["kzs.store"].version, "started", now()))
         super().__init__()
+
+    def record(self, status: ReloadStatus) -> None:
+        if self.status_file is not None:
+            status.write(self.status_file)
 
     def load_config(self) -> None:
         for key, value in self.settings.items():
@@ -77,6 +199,14 @@ class Server(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return self.app
+
+    def run(self) -> None:
+        """gunicorn's own run, with the master that reloads data."""
+        try:
+            ReloadingArbiter(self).run()
+        except RuntimeError as error:
+            print(f"\nError: {error}\n", file=sys.stderr)
+            sys.exit(1)
 
 
 def debug_requested(app: Flask) -> bool:

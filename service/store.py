@@ -2,7 +2,10 @@
 
 The default graph of every query is the union of the named graphs (ARCHITECTURE §4).
 Data is swapped in whole: `replace` builds the new store beside the old one and then
-rebinds one reference, so a reader sees the old or the new data, never a mix.
+rebinds one reference (the data and its version together), so a reader sees the old or
+the new data, never a mix. Under `kzs serve` nothing replaces the data of a running web
+worker at all: a reload builds a new store in the master and replaces the workers
+(service/serving.py).
 """
 
 from __future__ import annotations
@@ -68,27 +71,36 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else None
-        self._store = ox.Store()
-        self._version = ""
+        # One immutable pair: the data and its version are read and rebound together.
+        self._snapshot: tuple[ox.Store, str] = (ox.Store(), "")
 
     @property
     def version(self) -> str:
-        return self._version
+        return self._snapshot[1]
+
+    def frozen(self) -> EmbeddedStore:
+        """A store that keeps answering from the data held now, whatever `replace` does to this one later."""
+        copy = EmbeddedStore(self.path)
+        copy._snapshot = self._snapshot
+        return copy
 
     def stored_version(self) -> str | None:
         """The version already on disk, if any: a restart with the same data reopens it."""
         if self.path is None or not (self.path / CURRENT).is_file():
             return None
         version = (self.path / CURRENT).read_text().strip()
-        return version if (self.path / version).is_dir() else None
+        return version if version and (self.path / version).is_dir() else None
 
     def reopen(self, version: str) -> None:
         if self.path is None:
             raise ValueError("an in-memory store has nothing to reopen")
-        self._store, self._version = ox.Store.read_only(str(self.path / version)), version
+        self._snapshot = (ox.Store.read_only(str(self.path / version)), version)
 
     def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
-        """Load N-Triples per graph IRI into a fresh store, then swap it in."""
+        """Load N-Triples per graph IRI into a fresh store, then swap it in.
+
+        On disk, the folder of the version replaced is removed; one that other processes may still read
+        (a reload under gunicorn) is built by a new EmbeddedStore instead, and `prune` removes it later."""
         folder = None
         if self.path is not None:
             folder = self.path / version
@@ -104,13 +116,27 @@ class EmbeddedStore:
             fresh.flush()
             del fresh
             fresh = ox.Store.read_only(str(folder))
-        old_version = self._version
-        self._store, self._version = fresh, version
+        old_version = self.version
+        self._snapshot = (fresh, version)
         if self.path is not None:
-            (self.path / f"{CURRENT}.tmp").write_text(version)
-            (self.path / f"{CURRENT}.tmp").replace(self.path / CURRENT)
+            self.mark_current()
             if old_version and old_version != version:
                 shutil.rmtree(self.path / old_version, ignore_errors=True)
+
+    def mark_current(self) -> None:
+        """Point CURRENT (what a restart reopens) at this store's version, atomically."""
+        if self.path is not None and self.version:
+            (self.path / f"{CURRENT}.tmp").write_text(self.version)
+            (self.path / f"{CURRENT}.tmp").replace(self.path / CURRENT)
+
+    def prune(self) -> list[str]:
+        """Remove every version folder on disk but this store's own; returns the versions removed."""
+        if self.path is None or not self.path.is_dir():
+            return []
+        removed = [p.name for p in self.path.iterdir() if p.is_dir() and p.name != self.version]
+        for name in removed:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+        return removed
 
     def query(
         self,
@@ -124,7 +150,7 @@ class EmbeddedStore:
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
             [ox.NamedNode(iri) for iri in default_graph] if default_graph else None
         )
-        return self._store.query(
+        return self._snapshot[0].query(
             text,
             base_iri=base_iri,
             use_default_graph_as_union=default is None,

@@ -412,7 +412,9 @@ def hung_up(client: socket.socket) -> bool:
 
 def source_of(store: Store) -> Source:
     """What workers load: an on-disk store's folder (opened read-only, shared through the page cache), else
-    every quad of every named graph as N-Quads."""
+    every quad of every named graph as N-Quads. The version and the quads come from one snapshot of the data."""
+    if isinstance(store, EmbeddedStore):
+        store = store.frozen()
     if isinstance(store, EmbeddedStore) and store.path is not None and (store.path / store.version).is_dir():
         return Source(store.version, path=str(store.path / store.version))
     rows = select(store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

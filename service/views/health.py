@@ -1,17 +1,20 @@
 """/health: whether this replica can answer, with the data version and the store it answers from.
 
 For load balancers and orchestrators: 200 when the store answers and holds data, else 503; JSON, never cached.
+Under `kzs serve`, `reload` reports the last start or reload: a failed one says why, while the last good data
+is still served (and still 200).
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, json
+from flask import Blueprint, Response, current_app, json
 
 from service import get_store
 from service.errors import ServiceError
 from service.remote import RemoteStore
+from service.serving import ReloadStatus
 from service.store import EmbeddedStore
 
 bp = Blueprint("health", __name__)
@@ -40,6 +43,15 @@ def health() -> Response:
     except ServiceError as error:
         report.update(status="unavailable", message=error.message)
     report["store_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    status_file = current_app.extensions.get("kzs.reload_status")
+    if status_file is not None and (last := ReloadStatus.read(status_file)) is not None:
+        report["reload"] = {
+            "status": "ok" if last.ok else "failed",
+            "at": last.at,
+            "count": last.reload,
+            "message": last.message,
+            "seconds": round(last.seconds, 1),
+        }
     status = 200 if report["status"] == "ok" else 503
     response = Response(json.dumps(report) + "\n", status, content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
