@@ -223,6 +223,8 @@ class Worker:
 
     def drain_errors(self) -> None:
         """Keep the tail of what the worker wrote to stderr (Rust writes why it aborted there)."""
+        if self.error_output.closed:  # killed: kill() drained it first
+            return
         with contextlib.suppress(OSError):
             while wait([self.error_output.fileno()], 0):
                 chunk = self.error_output.read(65536)

@@ -281,6 +281,25 @@ def test_service_from_and_load_make_no_request(limited: Server) -> None:
         listener.close()
 
 
+def test_a_query_worker_killed_mid_query_gives_503_not_500(limited: Server) -> None:
+    """Found by the soak: reading a killed worker's closed stderr raised, and the client got a 500."""
+    answer: list[tuple[int, dict[str, str], bytes]] = []
+    heavy = threading.Thread(target=lambda: answer.append(ask(limited, CARTESIAN_COUNT)))
+    heavy.start()
+    try:
+        started = {pid: cpu_seconds({pid}) for pid in query_workers(limited)}
+        deadline = time.monotonic() + 5
+        while not (busy := [pid for pid in started if cpu_seconds({pid}) - started[pid] > 0.3]):
+            assert time.monotonic() < deadline, "no query worker took the query"
+            time.sleep(0.05)
+        os.kill(busy[0], 9)
+    finally:
+        heavy.join()
+    status, _, body = answer[0]
+    assert status == 503 and b"query worker" in body, body
+    assert ask(limited, LIGHT)[0] == 200
+
+
 def test_workers_belong_to_the_web_worker_and_leave_with_the_server(limited: Server) -> None:
     """Built after gunicorn's fork (in the web worker, not the master), and gone once the server stops."""
     workers = query_workers(limited)
