@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from service.dumps import canonical
 from service.store import Store, construct, select
 from service.vocab import PREFIXES, SPARQL_PROLOGUE
 
@@ -134,5 +135,7 @@ def labels_of(store: Store, iri: str) -> list[tuple[str, ox.Literal]]:
 
 
 def _unique(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The union default graph repeats a triple stated in two graphs; a document states it once."""
-    return list(dict.fromkeys(triples))
+    """Each statement once (the union default graph repeats one stated in two graphs), with canonical blank
+    node labels, sorted: every load labels blank nodes anew, and the same data must give the same bytes (one
+    ETag) on every replica and after every restart."""
+    return [quad.triple for quad in canonical(ox.Quad(t.subject, t.predicate, t.object) for t in triples)]
