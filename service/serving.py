@@ -69,6 +69,9 @@ class JsonAccessLog(Logger):  # type: ignore[misc]
 def options(host: str, port: int, workers: int, threads: int, production: bool, grace: int) -> dict[str, Any]:
     found: dict[str, Any] = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "accesslog": "-"}
     found["limit_request_line"] = 8190  # gunicorn's most (default 4094): long GET queries, then 414
+    # No control socket: its default path is one per user, shared by every server on the machine, and a
+    # reload through it would skip the validation that SIGHUP (`kzs reload`) does.
+    found["control_socket_disable"] = True
     if production:
         found.update(
             logger_class=JsonAccessLog,
