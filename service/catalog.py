@@ -131,8 +131,8 @@ def read_facts(store: Store, base: str, programme: Programme) -> Facts:
     for graph in programme.graphs:
         for triple in construct(store, WORK, substitutions={"g": ox.NamedNode(graph)}):
             work.add(ox.Quad(triple.subject, triple.predicate, triple.object))
-    graphs = set(programme.graphs)
-    tags = {term(row, "lang").lower() for row in select(store, LANGUAGE_TAGS) if term(row, "g") in graphs}
+    # Only the programme's graphs: one pass over every graph per programme grows with the square of the data.
+    tags = {term(row, "lang").lower() for row in select(store, LANGUAGE_TAGS, named_graphs=programme.graphs)}
     return Facts(rdflib_graph(metadata), rdflib_graph(q.triple for q in work), sorted(tags))
 
 

@@ -226,7 +226,7 @@ def get(path: str, accept: str) -> None:
 @click.option("--update", help="SPARQL Update URL, where the store has no Graph Store Protocol")
 @click.option("--force", is_flag=True, help="Push every graph even when the store holds this data version.")
 def load(endpoint: str | None, graph_store: str | None, update: str | None, force: bool) -> None:
-    """Validate the data, then replace every named graph in the remote store, each atomically.
+    """Validate the data, then write the named graphs that changed into the remote store, each atomically.
 
     The version record goes last, so replicas switch to the new data once all of it is there; graphs the data
     no longer has are dropped. Running it again with unchanged data does nothing."""
@@ -254,7 +254,7 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
                 bar.update(size)
                 bar.label = graph.removeprefix(config.base_uri)
 
-            store.replace(payload, version, progress)
+            store.replace(payload, version, progress, every=force)
     except StoreUnavailable as error:
         raise click.ClickException(error.message) from error
     sizes = store.graph_sizes()

@@ -78,7 +78,6 @@ class Config:
     store_timeout: int = setting(
         10, "Seconds the service waits for the remote store per query of its own; public queries: the query time limit."
     )
-
     pid_file: str = setting(
         "",
         "File where `kzs serve` writes its master's process id, for `kzs reload`; the outcome of the last reload "
@@ -103,12 +102,22 @@ class Config:
         "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for "
         "the per-client query bounds; requests from elsewhere are their own client.",
     )
-
     data_file_mb: int = setting(
         16, "Largest data file (ontology/, data/) the loader reads, in MB; a larger one is refused before parsing."
     )
     literal_max_chars: int = setting(
         200_000, "Longest literal a data file may hold, in characters; a longer one is refused, naming its subject."
+    )
+    store_union: int = setting(
+        0,
+        "1: the remote store holds this dataset alone and its default graph is the union of its graphs (Oxigraph "
+        "server --union-default-graph; Virtuoso): documents query it without naming our graphs, far faster with "
+        "many programmes. Never on a store shared with other data: their statements about our IRIs would show.",
+    )
+    publication_at_start: int = setting(
+        1,
+        "1: build the catalogue, dumps, VoID and sitemap when the app starts, before `kzs serve` forks its workers; "
+        "0: at the first request that needs them (each worker, each data version). Over a remote store always 0.",
     )
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from service.dumps import CSV, CSVW, Dump
 from service.errors import BadRequest, NotFound
 from service.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format, serialize_graph
 from service.publication import Publication, publication
+from service.remote import RemoteStore
 
 bp = Blueprint("catalog", __name__)
 
@@ -33,8 +34,12 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
 @bp.record_once
 def build_on_registration(state: BlueprintSetupState) -> None:
-    """Build the publication with the app, so `kzs serve` forks its workers with it ready."""
-    publication(state.app)  # type: ignore[arg-type]
+    """Build the publication with the app, so `kzs serve` forks its workers with it ready (unless
+    `publication_at_start` is 0). Not over a remote store: a replica starts in seconds at any size and builds
+    it at the first request that needs it (it reads every statement, and builds again per data version anyway)."""
+    remote = isinstance(state.app.extensions["kzs.store"], RemoteStore)
+    if state.app.config["KZS"].publication_at_start and not remote:
+        publication(state.app)  # type: ignore[arg-type]
 
 
 def current() -> Publication:
