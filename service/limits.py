@@ -22,6 +22,7 @@ Dereferencing and pages never pass through here: they use no query worker.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import ipaddress
@@ -225,7 +226,8 @@ class FairQueries:
         who = self.client()
         if who is None:  # not an HTTP request (a command, a benchmark): nobody to hold to a share
             return self.queries.run(job, client)  # type: ignore[no-any-return]
-        with self.ledger.admit(who):
+        with self.ledger.admit(who) as others:
+            job = dataclasses.replace(job, spare=not others)  # a first query may use the pool's spare worker
             return self.queries.run(job, client)  # type: ignore[no-any-return]
 
 

@@ -73,6 +73,7 @@ class Job:
     labels: str = ""  # a language: look up labels of the IRIs in the first `display_limit` rows
     label_properties: Sequence[str] = ()
     display_limit: int = 0
+    spare: bool = False  # may take the spare worker: its client has no other query running (service/limits.py)
 
     def message(self, limits: Limits) -> dict[str, Any]:
         return {
@@ -251,7 +252,7 @@ class Pool:
     """Worker processes of one web process, and the bounded queue in front of them.
 
     Two workers start with the pool (one stays ready while the other runs or is replaced); more start as
-    queries arrive while all are busy, up to `limits.workers`.
+    queries arrive while all are busy, up to `limits.workers`, and one spare for clients with nothing running.
     """
 
     def __init__(self, limits: Limits, source: Callable[[], Source]) -> None:
@@ -260,13 +261,13 @@ class Pool:
         self._changed = threading.Condition()
         self._idle = [Worker(source(), limits) for _ in range(min(2, limits.workers))]
         self._busy: set[Worker] = set()
-        self._count = len(self._idle)  # workers idle, busy or starting
+        self._running = 0  # queries holding a worker (busy, or one starting for them)
         self._waiting = 0
         self._closed = False
 
     def run(self, job: Job, client: socket.socket | None = None) -> Reply:
         """Run `job` on a free worker; raises a QueryFailed subclass when it gives no result."""
-        worker = self._acquire()
+        worker = self._acquire(job.spare)
         healthy = False
         try:
             worker.wait_ready()
@@ -281,27 +282,30 @@ class Pool:
             raise outcome
         return outcome
 
-    def _acquire(self) -> Worker:
-        """A free worker: an idle one (a ready one first), a new one while there are fewer than allowed, or
-        the first to come free within the queue's wait; Busy when the queue is full or the wait is over."""
+    def _acquire(self, spare: bool) -> Worker:
+        """A free worker. At most `limits.workers` queries run at once, and one more with `spare` (its client
+        has nothing else running), so clients keeping expensive queries in flight cannot hold every worker
+        while another waits behind them with a light one. An idle worker (a ready one first), else a new one;
+        otherwise the first to come free within the queue's wait; Busy when the queue is full or the wait is over."""
+        capacity = self.limits.workers + (1 if spare else 0)
         deadline = time.monotonic() + self.limits.queue_wait
         with self._changed:
             if self._closed:
                 raise Busy("the query service is shutting down")
-            if not self._idle and self._count < self.limits.workers:
-                self._count += 1
-                worker = None
-            elif not self._idle and self._waiting >= self.limits.queue:
-                raise Busy("every query worker is busy and the queue is full")
-            else:
+            if self._running >= capacity:
+                if self._waiting >= self.limits.queue:
+                    raise Busy("every query worker is busy and the queue is full")
                 self._waiting += 1
                 try:
-                    while not self._idle:
+                    while self._running >= capacity:
                         remaining = deadline - time.monotonic()
                         if self._closed or remaining <= 0 or not self._changed.wait(remaining):
                             raise Busy("every query worker is busy")
                 finally:
                     self._waiting -= 1
+            self._running += 1
+            worker = None
+            if self._idle:
                 ready = [w for w in self._idle if w.ready]
                 worker = ready[-1] if ready else self._idle[-1]
                 self._idle.remove(worker)
@@ -312,8 +316,8 @@ class Pool:
                 worker = Worker(current, self.limits)
             except BaseException:
                 with self._changed:
-                    self._count -= 1
-                    self._changed.notify()
+                    self._running -= 1
+                    self._changed.notify_all()
                 raise
             with self._changed:
                 self._busy.add(worker)
@@ -327,19 +331,20 @@ class Pool:
         return worker
 
     def _release(self, worker: Worker, healthy: bool) -> None:
-        kept = worker
+        kept: Worker | None = worker
         if not healthy:
             worker.kill()
-            if self._closed:
-                return
-            kept = Worker(self.source(), self.limits)  # started now, ready by the time it is needed
+            kept = None if self._closed else Worker(self.source(), self.limits)  # ready by the time it is needed
         with self._changed:
             self._busy.discard(worker)
+            self._running -= 1
+            self._changed.notify_all()  # a waiter for the spare may be able to go where another may not
+            if kept is None:
+                return
             if self._closed:
                 kept.kill()
                 return
             self._idle.append(kept)
-            self._changed.notify()
 
     def _exchange(self, worker: Worker, job: Job, client: socket.socket | None) -> Reply | QueryFailed:
         try:

@@ -179,3 +179,32 @@ def test_the_bounds_hold_across_processes_and_outlive_none_of_them() -> None:
         ledger.admit("198.51.100.1"),
     ):
         pass
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """One web worker with one query worker, so a client's heavy queries can fill the pool."""
+    port, log = free_port(), tmp_path_factory.mktemp("spare") / "server.log"
+    settings = SETTINGS | {"KZS_QUERY_WORKERS": "1", "KZS_QUERY_QUEUE": "4", "KZS_QUERY_QUEUE_WAIT": "1"}
+    command = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1", "--threads", "8"]
+    process = start_server(port, log, settings=settings, command=command)
+    if process.poll() is not None:
+        raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+    yield port
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_a_client_with_nothing_running_gets_the_spare_worker(one_worker: int) -> None:
+    """Found by the soak: a client's expensive queries held every worker of a web process, and a light
+    canned query behind them got 503. A client with nothing running may take one spare worker."""
+    assert get(one_worker, query(LIGHT), "127.0.0.40")[0] == 200  # the pool is built on first use
+    heavy = threading.Thread(target=at_once, args=([(query(HEAVY), "127.0.0.41", {})] * 2, one_worker))
+    heavy.start()
+    try:
+        time.sleep(0.5)  # the first heavy query runs, the second waits for the only worker
+        status, _, body, seconds = get(one_worker, query(LIGHT), "127.0.0.42")
+        assert status == 200 and '"boolean":true' in body.replace(" ", ""), body
+        assert seconds < 1, "answered by the spare worker, not after the heavy query"
+    finally:
+        heavy.join()
