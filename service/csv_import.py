@@ -43,7 +43,7 @@ from service.importer import (
     slug,
 )
 from service.layout import Span
-from service.loader import Source, discover, parse, shape_files, validate
+from service.loader import Source, decode_utf8, discover, parse, shape_files, validate
 from service.sheet import CsvImportError, Problem, Row, read_sheet
 from service.vocab import ELI, KZS, OA, bind_prefixes
 
@@ -369,15 +369,12 @@ class SheetImport:
 def import_csv(folder: Path, concepts: Graph, progress: Callable[[int, int], None] | None = None) -> SheetImport:
     """Build the source graph of the sheet `folder/source.csv`, or raise naming rows and columns."""
     settings = CsvSettings.read(folder / "import.toml")
-    try:
-        text = (folder / SOURCE).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ProgrammeImportError(
-            f"{folder / SOURCE}: not UTF-8 ({error.reason} at byte {error.start}); "
-            "save the sheet as 'CSV UTF-8' and import again"
-        ) from error
+    try:  # the caller names the file
+        text = decode_utf8((folder / SOURCE).read_bytes())
+    except ValueError as error:
+        raise ProgrammeImportError(f"{error}; save the sheet as 'CSV UTF-8' and import again") from error
     except OSError as error:
-        raise ProgrammeImportError(f"{folder / SOURCE}: {error}") from error
+        raise ProgrammeImportError(f"cannot be read: {error}") from error
     sheet = SheetGraph(text, read_sheet(text), settings, concepts, folder.name)
     graph = sheet.build(progress)
     return SheetImport(revision_of(folder, settings.base, graph), sheet.row_of, settings)

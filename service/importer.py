@@ -17,6 +17,7 @@ from rdflib import RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
 
 from service.layout import Item, ProgrammeText, Span, StrategicGoal, parse
+from service.loader import decode_utf8
 from service.versions import RevisionError, revise
 from service.vocab import ELI, KZS, OA, bind_prefixes
 
@@ -92,10 +93,12 @@ def slug(text: str) -> str:
 def import_programme(folder: Path, concepts: Graph) -> Graph:
     """Build the source graph of the programme in `folder`, or raise without a partial graph."""
     settings = ImportSettings.read(folder / "import.toml")
-    try:
-        text = (folder / "source.txt").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProgrammeImportError(f"{folder / 'source.txt'}: {error}") from error
+    try:  # the caller names the file
+        text = decode_utf8((folder / "source.txt").read_bytes())
+    except OSError as error:
+        raise ProgrammeImportError(f"cannot be read: {error}") from error
+    except ValueError as error:
+        raise ProgrammeImportError(f"{error}; save the text as UTF-8 and import again") from error
     parsed = parse(text)
     graph = ProgrammeGraph(parsed, settings, ConceptIndex(concepts), folder.name).build()
     return revision_of(folder, settings, graph)

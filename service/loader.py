@@ -108,6 +108,16 @@ def shape_files(config: Config) -> list[Path]:
     return sorted((config.project_dir / "shapes").glob("*.ttl"))
 
 
+def decode_utf8(raw: bytes) -> str:
+    """The text of UTF-8 bytes; ValueError naming the line and column of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - raw.rfind(b"\n", 0, error.start)
+        raise ValueError(f"line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x})") from error
+
+
 def parse(source: Source, base: str, config: Config | None = None) -> Graph:
     """The Turtle file of `source`, within the limits of `config`; LoadError naming the file if not."""
     config = config or Config()
@@ -123,13 +133,9 @@ def parse(source: Source, base: str, config: Config | None = None) -> Graph:
     except OSError as error:
         raise LoadError(f"{path}: cannot be read: {error}") from error
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - raw.rfind(b"\n", 0, error.start)
-        raise LoadError(
-            f"{path}: line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x}); Turtle is UTF-8"
-        ) from error
+        text = decode_utf8(raw)
+    except ValueError as error:
+        raise LoadError(f"{path}: {error}; Turtle is UTF-8") from error
     try:
         graph.parse(data=text, format="turtle", publicID=base)
     except (ParserError, SyntaxError, ValueError) as error:

@@ -5,7 +5,7 @@ from pathlib import Path
 from tests.hostile.sheets import sheet_folder
 
 ROUTE = "import-csv"
-ANSWER = "not UTF-8"
+ANSWER = ": not UTF-8"
 
 
 def build(project: Path, listener: str) -> Path:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 ROUTE = "import"
-ANSWER = "codec can't decode"
+ANSWER = "line 3, column 7: not UTF-8 (byte 0xdc)"
 
 
 def build(project: Path, listener: str) -> Path:
