@@ -99,3 +99,23 @@ soak: $(STAMP)
 .PHONY: hostile
 hostile: $(STAMP)
 	$(BIN)/python -m tests.hostile.run
+
+# Our service against its peers (benchmarks/bench.py) at 10k, 100k and 1M synthetic triples, then the stores
+# benchmark; writes docs/benchmarks.md. Never run by make test. wrk and nginx from Debian (as root; the script
+# stops and says so where they are missing); rdflib-endpoint in a venv of its own, so that FastAPI and uvicorn
+# stay out of ours. Without PyPI the rdflib column says it is not installed.
+RDFLIB_ENDPOINT_VENV := .cache/rdflib-endpoint
+RDFLIB_ENDPOINT_STAMP := $(RDFLIB_ENDPOINT_VENV)/.installed-0.6.3
+
+$(RDFLIB_ENDPOINT_STAMP):
+	@{ $(PYTHON) -m venv $(RDFLIB_ENDPOINT_VENV) && \
+	  $(RDFLIB_ENDPOINT_VENV)/bin/pip install --quiet "rdflib-endpoint[cli]==0.6.3" && touch $(RDFLIB_ENDPOINT_STAMP); } || \
+	  echo "bench: rdflib-endpoint not installed; its columns will say so"
+
+.PHONY: bench
+bench: $(STAMP) $(RDFLIB_ENDPOINT_STAMP)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; } || \
+	  echo "bench: wrk or nginx missing and not installable here"
+	$(BIN)/python benchmarks/bench.py --output docs/benchmarks.md
