@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,12 +38,13 @@ SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?st
 """
 )
 
+# Labels in one optional pattern, after DISTINCT: a label stated in many graphs (the district's, in every
+# town's metadata) comes once per graph from the union, and two OPTIONALs would multiply those copies (261
+# towns: 68,121 rows for one goal's link, a quadratic build of the dumps).
 LINKED = """
-SELECT ?goal ?value ?de ?en WHERE {
-  GRAPH ?g { ?goal a kzs:ActionGoal }
-  ?goal <%s> ?value
-  OPTIONAL { ?value skos:prefLabel ?de FILTER(LANG(?de) = "de") }
-  OPTIONAL { ?value skos:prefLabel ?en FILTER(LANG(?en) = "en") }
+SELECT DISTINCT ?goal ?value ?label WHERE {
+  { SELECT DISTINCT ?goal ?value WHERE { GRAPH ?g { ?goal a kzs:ActionGoal } ?goal <%s> ?value } }
+  OPTIONAL { ?value skos:prefLabel ?label FILTER(LANG(?label) IN ("de", "en")) }
 }
 """
 AUDIENCES = SPARQL_PROLOGUE + LINKED % DCTERMS.audience
@@ -108,9 +110,15 @@ def notation_key(notation: str) -> tuple[tuple[int, int | str], ...]:
 
 def linked(store: Store, query: str) -> dict[str, list[tuple[str, str, str]]]:
     """action goal → sorted, distinct (IRI, German label, English label) of what it links to."""
-    values: dict[str, set[tuple[str, str, str]]] = {}
+    labels: dict[tuple[str, str], dict[str, set[str]]] = {}
     for row in select(store, query):
-        values.setdefault(term(row, "goal"), set()).add((term(row, "value"), term(row, "de"), term(row, "en")))
+        found = labels.setdefault((term(row, "goal"), term(row, "value")), {"de": set(), "en": set()})
+        if (label := row["label"]) is not None:
+            found[label.language or ""].add(label.value)
+    values: dict[str, set[tuple[str, str, str]]] = {}
+    for (goal, value), by_language in labels.items():
+        for de, en in itertools.product(by_language["de"] or {""}, by_language["en"] or {""}):
+            values.setdefault(goal, set()).add((value, de, en))
     return {goal: sorted(found) for goal, found in values.items()}
 
 
