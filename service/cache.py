@@ -89,24 +89,36 @@ class Memo:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(
         self, key: Hashable, compute: Callable[[], object], remember: Callable[[object], bool] | None = None
     ) -> object:
-        """The value for `key`, computed if absent and kept unless `remember(value)` says no."""
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        value = compute()  # two threads may compute the same value once; both results are equal
-        if remember is not None and not remember(value):
+        """The value for `key`, computed if absent and kept unless `remember(value)` says no. One thread
+        computes it; others asking meanwhile wait for it (the vocabulary index costs seconds at 1M triples,
+        and eight threads computing it at once starved the worker)."""
+        while True:
+            with self._lock:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            value = compute()
+            if remember is None or remember(value):
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.max_entries:
+                        self._values.popitem(last=False)
             return value
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.max_entries:
-                self._values.popitem(last=False)
-        return value
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
 
 
 _modified: dict[tuple[Path, str], float] = {}
