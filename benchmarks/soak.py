@@ -16,7 +16,8 @@ the time limit, long path joins; the polite one waits as long as Retry-After say
 
 Memory is the whole process tree (gunicorn master, web workers, query workers) from /proc: RSS and PSS
 (shared pages counted once), at the start of the baseline, every 30 s, and 3 s after the soak; growth is
-judged per process, since the number of query workers alive varies with the heavy queries. A light
+judged per process of each role (master, web worker, query worker), since how many of each are alive varies
+with the heavy queries. A light
 client's error is any status but 200 (303 on /id/), a refused connection or a timeout; a heavy client's
 expected refusals are 429 and 503 with Retry-After, and 503 naming the time or memory limit; anything else
 fails the run.
@@ -99,6 +100,9 @@ def kilobytes(path: Path, field_name: str) -> int:
     return 0
 
 
+ROLES = ("master", "web", "query")
+
+
 @dataclass
 class Memory:
     at: float
@@ -106,25 +110,32 @@ class Memory:
     pss_mb: float
     processes: int
     web_workers: set[int]
+    roles: dict[str, tuple[int, float]]  # master / web / query → (processes, PSS MB)
 
-    @property
-    def per_process(self) -> float:
-        return self.pss_mb / max(1, self.processes)
+    def mean(self, role: str) -> float:
+        count, pss = self.roles.get(role, (0, 0.0))
+        return pss / count if count else 0.0
 
 
 def memory(root: int, at: float) -> Memory:
     pids = descendants(root)
     rss = sum(kilobytes(Path(f"/proc/{pid}/status"), "VmRSS") for pid in pids)
-    pss = sum(kilobytes(Path(f"/proc/{pid}/smaps_rollup"), "Pss") for pid in pids)
-    web = set()
+    web, roles = set(), {"master": [0, 0.0], "web": [0, 0.0], "query": [0, 0.0]}
+    total = 0.0
     for pid in pids:
+        pss = kilobytes(Path(f"/proc/{pid}/smaps_rollup"), "Pss") / 1024
+        total += pss
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if pid != root and b"query_worker" not in command:
+        role = "master" if pid == root else "query" if b"query_worker" in command else "web"
+        if role == "web":
             web.add(pid)
-    return Memory(at, rss / 1024, pss / 1024, len(pids), web)
+        roles[role][0] += 1
+        roles[role][1] += pss
+    counted = {role: (int(n), float(mb)) for role, (n, mb) in roles.items()}
+    return Memory(at, rss / 1024, total, len(pids), web, counted)
 
 
 # --- clients ---------------------------------------------------------------------------------------------
@@ -484,9 +495,11 @@ def results(
     heavy = Counter(s.outcome for s in soak if s.kind == "heavy")
     heavy_failures = {k: v for k, v in heavy.items() if k.startswith("error")}
     start, end = timeline[0], settled
-    # Query workers come and go with the heavy queries (a worker that ran one is replaced), so the tree's
-    # total follows how many happen to be alive; a leak shows in what each process holds.
-    growth = end.per_process / start.per_process - 1
+    # Query workers come and go with the heavy queries (a worker that ran one is replaced), and the master, a
+    # web worker and a query worker differ in size, so the tree's total and its plain mean both follow the mix
+    # alive at that moment; a leak shows in what a process of one role holds.
+    growths = {role: end.mean(role) / start.mean(role) - 1 for role in ROLES if start.mean(role) and end.mean(role)}
+    growth = max(growths.values(), default=0.0)
     workers_seen = set().union(*(m.web_workers for m in [*timeline, settled]))
     lines = [
         f"Run of {time.strftime('%Y-%m-%d %H:%M')}: `kzs serve --production` over the Soest data on a machine with "
@@ -519,10 +532,13 @@ def results(
         "",
         f"- light clients' errors (baseline + soak): {dict(light_failures) or 'none'}",
         f"- heavy clients: {dict(sorted(heavy.items()))}; failures: {heavy_failures or 'none'}",
-        f"- memory: {start.pss_mb:.0f} MB PSS in {start.processes} processes at the start "
-        f"({start.per_process:.1f} MB each), {end.pss_mb:.0f} MB in {end.processes} processes 3 s after the soak "
-        f"({end.per_process:.1f} MB each): {growth:+.1%} per process; web worker processes seen: "
-        f"{len(workers_seen)} (gunicorn replaces one after ~10,000 requests)",
+        f"- memory: {start.pss_mb:.0f} MB PSS in {start.processes} processes at the start, {end.pss_mb:.0f} MB in "
+        f"{end.processes} processes 3 s after the soak; per process of each role (start → end): "
+        + "; ".join(
+            f"{role} {start.mean(role):.1f} → {end.mean(role):.1f} MB ({change:+.1%})"
+            for role, change in growths.items()
+        )
+        + f"; web worker processes seen: {len(workers_seen)} (gunicorn replaces one after ~10,000 requests)",
         f"- the server stopped on SIGTERM with exit code {exit_code}",
         "",
         "Verdict: "
