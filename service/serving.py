@@ -168,12 +168,20 @@ class ReloadingArbiter(Arbiter):  # type: ignore[misc]
             server.record(ReloadStatus(count, False, version, str(error), now()))
             return
         if changed:
-            oldest_kept = self.worker_age  # workers up to this age serve the old data
-            self.reload()  # gunicorn's: new workers, then the old ones stop gracefully (it waits for them)
-            if all(worker.age > oldest_kept for worker in self.WORKERS.values()):
-                server.app.extensions["kzs.store"].prune()  # no process reads an older folder now
+            self.prune_after = self.worker_age  # workers up to this age serve the old data
+            self.reload()  # gunicorn's: new workers; the old ones stop once their requests are done
+            self.manage_workers()
         self.log.info("Reloaded: %s", message)
         server.record(ReloadStatus(count, True, server.app.extensions["kzs.store"].version, message, now(), seconds))
+
+    prune_after: int | None = None  # after a reload: the age of the last worker on the old data
+
+    def manage_workers(self) -> None:
+        """gunicorn's, then: once every worker on the old data has gone, remove the old version folder."""
+        super().manage_workers()
+        if self.prune_after is not None and all(w.age > self.prune_after for w in self.WORKERS.values()):
+            self.app.app.extensions["kzs.store"].prune()  # no process reads an older folder now
+            self.prune_after = None
 
     def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
         server: Server = self.app
