@@ -29,6 +29,35 @@ class Entry:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
 
 
+MISSING = object()  # what a cache's lookup gives for a key it does not hold
+
+
+class SingleFlight:
+    """Keys being computed, so that one thread computes each while the others asking for it wait."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock  # the cache's own, held while `lookup` runs
+        self._pending: dict[Hashable, threading.Event] = {}
+
+    def run(self, key: Hashable, lookup: Callable[[Hashable], object], compute: Callable[[], object]) -> object:
+        """What `lookup` holds for `key`, else `compute()` by this thread alone; errors are raised to it."""
+        while True:
+            with self._lock:
+                found = lookup(key)
+                if found is not MISSING:
+                    return found
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            return compute()
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+
 class RepresentationCache:
     """An LRU of entries bounded by their total size in bytes."""
 
@@ -37,7 +66,7 @@ class RepresentationCache:
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._pending: dict[Hashable, threading.Event] = {}
+        self._flights = SingleFlight(self._lock)
         self.renders = 0  # how many times anything was rendered: tests check that it does not grow
 
     def get(self, key: Hashable) -> Entry | None:
@@ -49,25 +78,21 @@ class RepresentationCache:
 
     def get_or_render(self, key: Hashable, render: Callable[[], Entry]) -> Entry:
         """The cached entry for `key`, rendering it first if no one has; errors are raised, not cached."""
-        while True:
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None:
-                    self._entries.move_to_end(key)
-                    return entry
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    self._pending[key] = threading.Event()
-                    break
-            waiting.wait()
-        try:
+
+        def rendered() -> Entry:
             entry = render()
             self.renders += 1
             self._put(key, entry)
             return entry
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
+
+        return self._flights.run(key, self._hit, rendered)  # type: ignore[return-value]
+
+    def _hit(self, key: Hashable) -> object:
+        entry = self._entries.get(key)
+        if entry is None:
+            return MISSING
+        self._entries.move_to_end(key)
+        return entry
 
     def _put(self, key: Hashable, entry: Entry) -> None:
         if entry.size > self.max_bytes:
@@ -89,8 +114,8 @@ class Memo:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._values: OrderedDict[Hashable, object] = OrderedDict()
-        self._pending: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
+        self._flights = SingleFlight(self._lock)
 
     def get(
         self, key: Hashable, compute: Callable[[], object], remember: Callable[[object], bool] | None = None
@@ -98,17 +123,8 @@ class Memo:
         """The value for `key`, computed if absent and kept unless `remember(value)` says no. One thread
         computes it; others asking meanwhile wait for it (the vocabulary index costs seconds at 1M triples,
         and eight threads computing it at once starved the worker)."""
-        while True:
-            with self._lock:
-                if key in self._values:
-                    self._values.move_to_end(key)
-                    return self._values[key]
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    self._pending[key] = threading.Event()
-                    break
-            waiting.wait()
-        try:
+
+        def computed() -> object:
             value = compute()
             if remember is None or remember(value):
                 with self._lock:
@@ -116,9 +132,14 @@ class Memo:
                     while len(self._values) > self.max_entries:
                         self._values.popitem(last=False)
             return value
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
+
+        return self._flights.run(key, self._hit, computed)
+
+    def _hit(self, key: Hashable) -> object:
+        if key not in self._values:
+            return MISSING
+        self._values.move_to_end(key)
+        return self._values[key]
 
 
 _modified: dict[tuple[Path, str], float] = {}
