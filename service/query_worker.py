@@ -14,6 +14,7 @@ and an address-space limit that turns a runaway allocation into a quick death in
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import resource
@@ -164,6 +165,63 @@ def die_with_parent() -> None:
             os._exit(1)
 
 
+# Seccomp, from <linux/seccomp.h>, <linux/filter.h> and <linux/audit.h>: a classic BPF program over
+# struct seccomp_data {int nr; u32 arch; u64 instruction_pointer; u64 args[6];}.
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
+BPF_LD_W_ABS, BPF_JEQ_K, BPF_JGE_K, BPF_RET_K = 0x20, 0x15, 0x35, 0x06
+X32_SYSCALL_BIT = 0x40000000
+# Per machine: the audit architecture and the numbers of socket(2) and io_uring_setup(2) (io_uring can open
+# sockets without calling socket).
+NETWORK_SYSCALLS = {"x86_64": (0xC000003E, 41, 425), "aarch64": (0xC00000B7, 198, 425)}
+
+
+class BpfInstruction(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class BpfProgram(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(BpfInstruction))]
+
+
+def network_filter(machine: str) -> list[tuple[int, int, int, int]]:
+    """A seccomp program that refuses to make sockets (EPERM) and kills a process calling in a foreign ABI."""
+    arch, socket_nr, io_uring_nr = NETWORK_SYSCALLS[machine]
+    refuse = SECCOMP_RET_ERRNO | errno.EPERM
+    return [
+        (BPF_LD_W_ABS, 0, 0, 4),  # arch
+        (BPF_JEQ_K, 1, 0, arch),
+        (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),  # 32-bit calls on a 64-bit kernel: no use but evasion
+        (BPF_LD_W_ABS, 0, 0, 0),  # nr
+        (BPF_JGE_K, 2, 0, X32_SYSCALL_BIT),  # x32 calls on x86_64 (numbers with the bit set)
+        (BPF_JEQ_K, 1, 0, socket_nr),
+        (BPF_JEQ_K, 0, 1, io_uring_nr),
+        (BPF_RET_K, 0, 0, refuse),
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
+    ]
+
+
+def forbid_network() -> None:
+    """Take this process's right to open sockets, for good, before any query runs.
+
+    The second barrier against SERVICE and anything else in the engine that could reach out: whatever the
+    guard in the web process lets through, a query here cannot open a connection. A worker never needs a
+    socket: it talks to the web process over its standard input and output. Linux on x86-64 and arm64 only;
+    elsewhere the worker refuses to start, naming the reason.
+    """
+    machine = os.uname().machine
+    if not sys.platform.startswith("linux") or machine not in NETWORK_SYSCALLS:
+        raise SystemExit(f"query worker: cannot forbid network access on {sys.platform} {machine}")
+    program = network_filter(machine)
+    instructions = (BpfInstruction * len(program))(*(BpfInstruction(*step) for step in program))
+    fprog = BpfProgram(len(program), instructions)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) or libc.prctl(
+        PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0
+    ):
+        raise SystemExit(f"query worker: seccomp refused: {os.strerror(ctypes.get_errno())}")
+
+
 def limit_memory(megabytes: int) -> None:
     """A hard cap on address space: the web process watches the resident size; this stops a sudden burst."""
     cap = megabytes * 1024 * 1024 + STACK_BYTES
@@ -180,6 +238,7 @@ def load(header: dict[str, Any], body: bytes) -> ox.Store:
 
 def main() -> None:
     die_with_parent()
+    forbid_network()
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the pipe
     header, body = receive(source)

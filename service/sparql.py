@@ -74,9 +74,26 @@ class Shape:
 
 
 def analyse(text: str) -> Shape:
-    words = [m.group("word").upper() for m in LEXEME.finditer(text) if m.group("word")]
+    lexemes = list(LEXEME.finditer(text))
+    words = [m.group("word").upper() for m in lexemes if m.group("word")]
     operation = next((word for word in words if word not in PROLOGUE_KEYWORDS), "")
-    return Shape(operation, "SERVICE" in words, "FROM" in words)
+    return Shape(operation, any(may_read_as_service(m) for m in lexemes), "FROM" in words)
+
+
+def may_read_as_service(lexeme: re.Match[str]) -> bool:
+    """Whether the engine could read the keyword SERVICE out of this lexeme.
+
+    Oxigraph's parser matches a keyword at the start of a longer word and backtracks: `SERVICE:x`,
+    `SERVICEex:x` and `sErViCes:x` are SERVICE and a prefixed name to it, `SERVICESILENT<…>` is SERVICE SILENT,
+    and `trueSERVICE <…>` is the literal true and SERVICE. So a word with SERVICE anywhere in it counts, and so
+    does a prefixed name with SERVICE in its prefix; only the local part of a prefixed name (`ex:SERVICE`,
+    `schema:serviceType`), which the engine reads whole, does not.
+    """
+    if lexeme.group("word"):
+        return "SERVICE" in lexeme.group("word").upper()
+    if lexeme.group("pname"):
+        return "SERVICE" in lexeme.group("pname").split(":", 1)[0].upper()
+    return False
 
 
 def guard(text: str) -> Shape:
@@ -87,7 +104,10 @@ def guard(text: str) -> Shape:
     if shape.operation in UPDATE_KEYWORDS:
         raise Forbidden("this endpoint is read-only; SPARQL Update is not accepted")
     if shape.federated:
-        raise BadRequest("SERVICE (federated query) is not allowed on this endpoint")
+        raise BadRequest(
+            "SERVICE (federated query) is not allowed on this endpoint; a word or a prefix name with SERVICE in it"
+            " counts as SERVICE, so rename such a prefix"
+        )
     return shape
 
 
