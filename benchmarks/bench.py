@@ -65,10 +65,10 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 
 from benchmarks.synthetic import soest_graphs, towns  # noqa: E402
-from service import canned  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.loader import data_version, discover, shape_files  # noqa: E402
-from service.store import EmbeddedStore  # noqa: E402
+from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
+from service.query import canned  # noqa: E402
+from service.store.embedded import EmbeddedStore  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RDFLIB_ENDPOINT = ROOT / ".cache" / "rdflib-endpoint" / "bin" / "rdflib-endpoint"

@@ -22,12 +22,12 @@ from rdflib import Dataset
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.catalog import build_catalogue, read_facts  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.dumps import build_dumps  # noqa: E402
-from service.loader import load  # noqa: E402
-from service.programmes import find_programmes  # noqa: E402
-from service.publication import build_publication  # noqa: E402
+from service.ingest.loader import load  # noqa: E402
+from service.ingest.programmes import find_programmes  # noqa: E402
+from service.publish.catalogue import build_catalogue, read_facts  # noqa: E402
+from service.publish.dumps import build_dumps  # noqa: E402
+from service.publish.publication import build_publication  # noqa: E402
 
 RDFLIB_FORMATS = ("turtle", "nt", "nquads", "trig", "json-ld", "xml")
 

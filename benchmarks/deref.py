@@ -62,8 +62,8 @@ def serve(port: int, fixed_dir: Path) -> None:
     from flask import Response
     from gunicorn.app.base import BaseApplication
 
-    from service import create_app
     from service.config import Config
+    from service.web.app import create_app
 
     app = create_app(Config.from_env(base_uri=f"http://127.0.0.1:{port}/", project_dir=str(ROOT)))
     bodies: dict[str, tuple[bytes, str]] = {}

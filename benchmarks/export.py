@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic import soest_graphs, towns  # noqa: E402
-from service import create_app  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.export import Renderer, Report, Writer, document_paths, export_site  # noqa: E402
-from service.loader import data_version, discover, shape_files  # noqa: E402
-from service.store import EmbeddedStore  # noqa: E402
+from service.export.static import Renderer, Report, Writer, document_paths, export_site  # noqa: E402
+from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
+from service.store.embedded import EmbeddedStore  # noqa: E402
+from service.web.app import create_app  # noqa: E402
 from tests.conftest import free_port, start_server  # noqa: E402
 
 WRK_SCRIPT = """

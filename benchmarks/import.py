@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.config import Config  # noqa: E402
-from service.csv_import import check, import_csv, metadata_stub  # noqa: E402
-from service.importer import DRAFT_BASE, import_programme, to_relative_turtle  # noqa: E402
+from service.ingest.csv_import import check, import_csv, metadata_stub  # noqa: E402
+from service.ingest.text_import import DRAFT_BASE, import_programme, to_relative_turtle  # noqa: E402
 
 GROUPS = ["Kinder und Jugendliche", "Ältere Menschen", "Familien", "Unternehmen", "Eltern", "Auszubildende"]
 FIELDS = ["Bildung", "Wirtschaft", "Soziales", "Kunst und Kultur", "Mobilität", "Umwelt und Klimaschutz",

@@ -129,7 +129,7 @@ def memory(root: int, at: float) -> Memory:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        role = "master" if pid == root else "query" if b"query_worker" in command else "web"
+        role = "master" if pid == root else "query" if b"query/worker.py" in command else "web"
         if role == "web":
             web.add(pid)
         roles[role][0] += 1

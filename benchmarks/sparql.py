@@ -36,12 +36,13 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.canned import catalogue  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.loader import load  # noqa: E402
-from service.sparql import limits_of  # noqa: E402
-from service.vocab import PREFIXES  # noqa: E402
-from service.workers import Job, QueryFailed, QueryService  # noqa: E402
+from service.ingest.loader import load  # noqa: E402
+from service.query.canned import catalogue  # noqa: E402
+from service.query.jobs import Job, QueryFailed  # noqa: E402
+from service.query.pool import QueryService  # noqa: E402
+from service.query.public import limits_of  # noqa: E402
+from service.rdf.namespaces import PREFIXES  # noqa: E402
 
 LIGHT = "ASK { ?s a kzs:ActionGoal }"
 MEDIUM = "SELECT ?goal ?label WHERE { ?goal a kzs:ActionGoal ; skos:prefLabel ?label } ORDER BY ?label"
@@ -198,7 +199,7 @@ def worker_cpu(server: int) -> float:
         if not entry.name.isdigit():
             continue
         try:
-            if b"query_worker.py" not in (entry / "cmdline").read_bytes():
+            if b"query/worker.py" not in (entry / "cmdline").read_bytes():
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

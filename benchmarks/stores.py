@@ -54,11 +54,13 @@ import pyoxigraph as ox  # noqa: E402
 from flask import Flask  # noqa: E402
 
 from benchmarks.synthetic import SOEST, soest_graphs, towns  # noqa: E402
-from service import create_app  # noqa: E402
+from service.cache import Memo, RepresentationCache  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.loader import data_version, discover, shape_files  # noqa: E402
-from service.remote import RemoteStore  # noqa: E402
-from service.store import EmbeddedStore  # noqa: E402
+from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
+from service.store.embedded import EmbeddedStore  # noqa: E402
+from service.store.remote import RemoteStore  # noqa: E402
+from service.web.app import create_app  # noqa: E402
+from service.web.state import state  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.stores import STARTERS, RunningStore, oxigraph_command  # noqa: E402
 
@@ -76,7 +78,7 @@ def goals(app: Flask, base: str = BASE) -> list[str]:
     """The document paths of Soest's action goals (town 0), to be turned into any town's by its key."""
     soest = f"{base}id/kommune/{SOEST}/"
     text = f"SELECT ?g WHERE {{ ?g a <https://w3id.org/kzs/def#ActionGoal> FILTER(STRSTARTS(STR(?g), '{soest}')) }}"
-    rows = app.extensions["kzs.store"].query(text)
+    rows = state(app).store.query(text)
     return sorted(row["g"].value.removeprefix(base[:-1]).replace("/id/", "/doc/", 1) for row in rows)
 
 
@@ -89,7 +91,8 @@ def measure(app: Flask, kind: str, paths: list[str], keys: list[str], requests: 
         if done >= 2 and time.perf_counter() - started > budget:
             break
         if kind == "deref":
-            app.extensions.pop("kzs.caches", None)  # every document a cache miss: the store answers each time
+            fresh = state(app)  # every document a cache miss: the store answers each time
+            fresh.representations, fresh.memo = RepresentationCache(fresh.config.cache_mb << 20), Memo(512)
             key = keys[index % len(keys)]
             path = random.choice(paths).replace(SOEST, key)  # noqa: S311 - a sample, not a secret
             response = client.get(path, headers={"Accept": "text/turtle"})
@@ -222,7 +225,7 @@ def wrk(url: str, paths: list[str], host: str, seconds: int, folder: Path) -> fl
 
 def over_http(args: argparse.Namespace, scratch: Path) -> tuple[Results, str]:
     """nginx over `kzs export` against `kzs serve --production`, both over the same embedded store."""
-    from service.export import export_site
+    from service.export.static import export_site
 
     port, nginx_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}/"  # the service answers only for its base URI's host

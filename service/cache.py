@@ -1,4 +1,4 @@
-"""Rendered representations, kept per data version in a bounded, thread-safe LRU.
+"""Values kept per data version: rendered representations in a bounded, thread-safe LRU, computed values.
 
 Keys start with the data version, so new data never meets old renderings; the old ones simply age out.
 Concurrent requests for a key not yet rendered wait for the one rendering it (single flight), so every
@@ -12,6 +12,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar, cast
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -158,3 +161,30 @@ def data_modified(project_dir: Path, version: str) -> float:
         ]
         _modified[key] = max((p.stat().st_mtime for p in files), default=0.0)
     return _modified[key]
+
+
+class PerVersion(Generic[T]):
+    """One value for the data version served now (the publication, the search index), computed once when the
+    version changes, by one thread while others asking for it wait."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights = SingleFlight(self._lock)
+        self._current: tuple[str, T] | None = None
+
+    def get(self, version: str, compute: Callable[[], T]) -> T:
+        def computed() -> T:
+            value = compute()
+            self.put(version, value)
+            return value
+
+        return cast(T, self._flights.run(version, self._hit, computed))
+
+    def put(self, version: str, value: T) -> None:
+        """Hold `value` as the one for `version` (a reload builds it before it swaps the data in)."""
+        with self._lock:
+            self._current = (version, value)
+
+    def _hit(self, version: Hashable) -> object:
+        current = self._current
+        return current[1] if current is not None and current[0] == version else MISSING

@@ -12,9 +12,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from service.config import Config
-from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
-from service.layout import LayoutError
-from service.loader import LoadError, read_and_validate
+from service.ingest.loader import LoadError, read_and_validate
+from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
+from service.ingest.text_layout import LayoutError
 
 
 def config_for_port(port: int | None = None) -> Config:
@@ -40,9 +40,10 @@ def main() -> None:
 )
 def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
-    from service import create_app
-    from service.remote import StoreUnavailable
     from service.serving import Server, debug_requested, options, production_workers, run_files
+    from service.store.sparql_http import StoreUnavailable
+    from service.web.app import create_app
+    from service.web.state import state
 
     try:
         app = create_app(config_for_port(port))
@@ -52,7 +53,7 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
         raise click.ClickException(f"cannot start: {error.message}") from error
     if production and debug_requested(app):
         raise click.ClickException("refusing to serve in production with debug on (unset FLASK_DEBUG / KZS_DEBUG)")
-    config = app.config["KZS"]
+    config = state(app).config
     workers = workers or (production_workers() if production else 2)
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
@@ -71,7 +72,8 @@ def reload(port: int) -> None:
     import signal
     import time
 
-    from service.serving import ReloadStatus, run_files
+    from service.serving import run_files
+    from service.web.state import ReloadStatus
 
     config = Config.from_env()
     pid_file, status_file = run_files(config, port)
@@ -102,7 +104,7 @@ def reload(port: int) -> None:
 def validate(catalog: bool) -> None:
     """Check every data file against the shapes; exit 1 on any violation."""
     if catalog:
-        from service.catalog_validation import check_catalogue
+        from service.publish.validation import check_catalogue
 
         sys.exit(check_catalogue(Config.from_env(), click.echo))
     try:
@@ -155,8 +157,8 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
 
 def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
     """The sheet's graph, with a progress bar, checked against the shapes; writes a metadata.ttl stub if none."""
-    from service.csv_import import check, import_csv, metadata_stub
-    from service.sheet import CsvImportError
+    from service.ingest.csv_import import check, import_csv, metadata_stub
+    from service.ingest.sheets import CsvImportError
 
     source = folder / "source.csv"
     with click.progressbar(length=0, label="reading rows", file=sys.stderr) as bar:
@@ -185,7 +187,8 @@ def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
 @click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def diff(old: Path, new: Path) -> None:
     """What the version in folder NEW rewords, renumbers, adds and removes relative to the version in OLD."""
-    from service.versions import RevisionError, folder_changes, report
+    from service.content.changes import folder_changes, report
+    from service.ingest.revisions import RevisionError
 
     try:
         click.echo(report(folder_changes(old, new, Config.from_env().base_uri)))
@@ -196,7 +199,7 @@ def diff(old: Path, new: Path) -> None:
 @main.command()
 def stats() -> None:
     """Triples per named graph."""
-    from service.loader import load
+    from service.ingest.loader import load
 
     try:
         store = load(Config.from_env())
@@ -211,11 +214,12 @@ def stats() -> None:
 @click.option("--accept", default="text/turtle", show_default=True)
 def get(path: str, accept: str) -> None:
     """Answer one request in-process, e.g. `kzs get /doc/kommune/05974040/...`."""
-    from service import create_app
+    from service.web.app import create_app
+    from service.web.state import state
 
     app = create_app(Config.from_env())
     client = app.test_client()
-    response = client.get(path, headers={"Accept": accept, "Host": app.config["KZS"].host})
+    response = client.get(path, headers={"Accept": accept, "Host": state(app).config.host})
     click.echo(f"{response.status}", err=True)
     sys.stdout.buffer.write(response.get_data())
 
@@ -230,8 +234,9 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
 
     The version record goes last, so replicas switch to the new data once all of it is there; graphs the data
     no longer has are dropped. Running it again with unchanged data does nothing."""
-    from service.loader import data_version, discover, shape_files, validated_graphs
-    from service.remote import StoreUnavailable, for_config
+    from service.ingest.loader import data_version, discover, shape_files, validated_graphs
+    from service.store.remote import for_config
+    from service.store.sparql_http import StoreUnavailable
 
     overrides = {"sparql_endpoint": endpoint, "graph_store_endpoint": graph_store, "sparql_update_endpoint": update}
     config = Config.from_env(os.environ, **{key: value for key, value in overrides.items() if value})
@@ -269,8 +274,8 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
 def export(directory: Path, upstream: str, listen: str) -> None:
     """Write every document, the catalogue, dumps and sitemap as files, with an nginx configuration that
     negotiates and redirects as the service does; DIRECTORY becomes a symlink, switched atomically."""
-    from service import create_app
-    from service.export import check_target, export_site
+    from service.export.static import check_target, export_site
+    from service.web.app import create_app
 
     try:
         check_target(directory, upstream)  # before loading the data: a mistake is reported at once

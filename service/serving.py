@@ -20,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,8 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger
 
 from service.config import Config
-from service.store import EmbeddedStore
+from service.store.embedded import EmbeddedStore
+from service.web.state import ReloadStatus, state
 
 GRACE_MARGIN = 5  # seconds beyond the query time limit that a stopping worker waits for requests in flight
 
@@ -84,32 +84,6 @@ def options(host: str, port: int, workers: int, threads: int, production: bool, 
     return found
 
 
-@dataclass(frozen=True)
-class ReloadStatus:
-    """The outcome of the last start or reload, as the status file holds it."""
-
-    reload: int  # how many reloads the server has attempted: `kzs reload` waits for it to grow
-    ok: bool
-    version: str  # the data version served now (the last good one, after a failure)
-    message: str
-    at: str  # when, ISO 8601 UTC
-    seconds: float = 0.0  # how long loading and validating took
-
-    def write(self, path: Path) -> None:
-        """Atomically: a reader sees the old record or the new one, never half of one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(asdict(self)) + "\n", encoding="utf-8")
-        partial.replace(path)
-
-    @classmethod
-    def read(cls, path: Path) -> ReloadStatus | None:
-        try:
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
-
-
 def run_files(config: Config, port: int) -> tuple[Path, Path]:
     """The pid file of the server on `port` and the status file beside it."""
     pid = Path(config.pid_file) if config.pid_file else Path(tempfile.gettempdir()) / f"kzs-{port}.pid"
@@ -123,11 +97,11 @@ def now() -> str:
 def reload_data(app: Flask) -> tuple[bool, str, float]:
     """Load, validate and publish the data again beside what `app` serves; swap it in only when all of that
     succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
-    from service.loader import LoadError, load
-    from service.publication import EXTENSION_KEY, build_publication
+    from service.ingest.loader import LoadError, load
+    from service.publish.publication import build_publication
 
-    config: Config = app.config["KZS"]
-    current = app.extensions["kzs.store"]
+    config: Config = state(app).config
+    current = state(app).store
     started = time.perf_counter()
     if not isinstance(current, EmbeddedStore):
         raise ReloadFailed("the data of a remote store is replaced with `kzs load`; a reload has nothing to do")
@@ -143,8 +117,8 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
     except Exception as error:  # noqa: BLE001 - whatever the new data does, the master keeps serving the old
         current.mark_current()
         raise ReloadFailed(f"{type(error).__name__}: {error}") from error
-    app.extensions["kzs.store"], app.extensions[EXTENSION_KEY] = fresh, published
-    app.extensions.pop("kzs.search", None)  # rebuilt for the new version on first use
+    state(app).publication.put(fresh.version, published)
+    state(app).store = fresh  # the search index and the memo follow the new version by themselves
     return True, f"now serving version {fresh.version} (was {current.version})", time.perf_counter() - started
 
 
@@ -163,7 +137,7 @@ class ReloadingArbiter(Arbiter):  # type: ignore[misc]
         try:
             changed, message, seconds = reload_data(server.app)
         except ReloadFailed as error:
-            version = server.app.extensions["kzs.store"].version
+            version = state(server.app).store.version
             self.log.error("Reload failed; still serving version %s: %s", version, error)
             server.record(ReloadStatus(count, False, version, str(error), now()))
             return
@@ -172,7 +146,7 @@ class ReloadingArbiter(Arbiter):  # type: ignore[misc]
             self.reload()  # gunicorn's: new workers; the old ones stop once their requests are done
             self.manage_workers()
         self.log.info("Reloaded: %s", message)
-        server.record(ReloadStatus(count, True, server.app.extensions["kzs.store"].version, message, now(), seconds))
+        server.record(ReloadStatus(count, True, state(server.app).store.version, message, now(), seconds))
 
     prune_after: int | None = None  # after a reload: the age of the last worker on the old data
 
@@ -180,7 +154,9 @@ class ReloadingArbiter(Arbiter):  # type: ignore[misc]
         """gunicorn's, then: once every worker on the old data has gone, remove the old version folder."""
         super().manage_workers()
         if self.prune_after is not None and all(w.age > self.prune_after for w in self.WORKERS.values()):
-            self.app.app.extensions["kzs.store"].prune()  # no process reads an older folder now
+            store = state(self.app.app).store
+            if isinstance(store, EmbeddedStore):
+                store.prune()  # no process reads an older folder now
             self.prune_after = None
 
     def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
@@ -196,8 +172,8 @@ class Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Flask, settings: dict[str, Any], status_file: Path | None = None) -> None:
         self.app, self.settings, self.status_file = app, settings, status_file
         if status_file is not None:
-            app.extensions["kzs.reload_status"] = status_file
-            self.record(ReloadStatus(0, True, app.extensions["kzs.store"].version, "started", now()))
+            state(app).reload_status = status_file
+            self.record(ReloadStatus(0, True, state(app).store.version, "started", now()))
         super().__init__()
 
     def record(self, status: ReloadStatus) -> None:

@@ -21,9 +21,9 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
-from service import create_app
 from service.config import Config
-from service.vocab import OA
+from service.rdf.namespaces import OA
+from service.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8000/"
@@ -48,7 +48,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def concepts() -> Graph:
     """The shared concept schemes, as the importers read them."""
-    from service.importer import DRAFT_BASE
+    from service.ingest.text_import import DRAFT_BASE
 
     return Graph().parse(ROOT / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
 
@@ -169,8 +169,8 @@ TEST_PROGRAMMES = ROOT / "tests" / "programmes"
 
 def build_many_programmes(project: Path) -> Path:
     """Soest and the two test-only programmes of tests/programmes/, each imported by its own route."""
-    from service.csv_import import import_csv, metadata_stub
-    from service.importer import DRAFT_BASE, import_programme, to_relative_turtle
+    from service.ingest.csv_import import import_csv, metadata_stub
+    from service.ingest.text_import import DRAFT_BASE, import_programme, to_relative_turtle
 
     for folder in ("ontology", "shapes", "data"):
         shutil.copytree(ROOT / folder, project / folder)

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from service import create_app
 from service.config import Config
-from service.vocab import DCATDE, HYDRA, VCARD
+from service.rdf.namespaces import DCATDE, HYDRA, VCARD
+from service.web.app import create_app
 from tests.conftest import BASE, PROGRAMME
 
 CATALOG = URIRef(BASE + "catalog")
@@ -269,7 +269,7 @@ def test_sitemap_lists_every_resource_page_with_its_date(client: FlaskClient, ca
 def test_sitemap_index_past_the_limit() -> None:
     from datetime import date
 
-    from service.discovery import sitemaps
+    from service.publish.discovery import sitemaps
 
     urls = [(f"{BASE}doc/{n}", date(2026, 1, n % 28 + 1)) for n in range(5)]
     index, *parts = sitemaps(BASE, urls, limit=2)

@@ -8,10 +8,10 @@ from flask import Flask
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
-from service.catalog_validation import PROFILES, Report, validate_catalogue
 from service.cli import main
 from service.config import Config
-from service.publication import publication
+from service.publish.validation import PROFILES, Report, validate_catalogue
+from service.web.state import state
 from tests.fetch_reference import UNPUBLISHED
 
 REQUIRED = [p for p in PROFILES if p.required]
@@ -33,7 +33,7 @@ def skip_without_reference(config: Config, *, vocabularies: bool = True) -> None
 @pytest.fixture(scope="module")
 def reports(app: Flask, config: Config) -> list[Report]:
     skip_without_reference(config)
-    return validate_catalogue(publication(app).catalogue.whole(), config.reference_dir, REQUIRED)
+    return validate_catalogue(state(app).current_publication().catalogue.whole(), config.reference_dir, REQUIRED)
 
 
 @pytest.mark.parametrize("profile", [p.name for p in REQUIRED])
@@ -46,7 +46,7 @@ def test_catalogue_has_no_violations(reports: list[Report], profile: str) -> Non
 def test_a_broken_catalogue_fails(app: Flask, config: Config) -> None:
     """The shapes do bite: without a title, a licence and an access URL the catalogue has violations."""
     skip_without_reference(config, vocabularies=False)
-    catalogue: Graph = publication(app).catalogue.whole()
+    catalogue: Graph = state(app).current_publication().catalogue.whole()
     broken = Graph()
     broken += catalogue
     dataset = next(catalogue.subjects(DCTERMS.identifier, None))

@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from service import create_app
 from service.config import Config
+from service.web.app import create_app
 
 CKAN_PYTHON = Path(__file__).resolve().parent.parent / ".cache" / "ckan" / "bin" / "python"
 

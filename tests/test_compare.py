@@ -15,10 +15,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.query import Result
 
-from service.comparison import query_text
 from service.config import Config
-from service.loader import discover, parse
-from service.vocab import KZS
+from service.content.comparison import query_text
+from service.ingest.loader import discover, parse
+from service.rdf.namespaces import KZS
 
 BASE = "http://127.0.0.1:8000/"
 SOEST = BASE + "id/kommune/05974040/programm/zukunftsprogramm"

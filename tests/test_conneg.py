@@ -13,9 +13,9 @@ from rdflib import Graph, URIRef
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from service.conneg import ALTERNATES, Profile, choose, choose_language, choose_profile, negotiate
 from service.errors import BadRequest, NotAcceptable
-from service.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.web.conneg import ALTERNATES, Profile, choose, choose_language, choose_profile, negotiate
 from tests.conftest import BASE, PROGRAMME
 
 TURTLE, JSON_LD, RDF_XML, N_TRIPLES = GRAPH_FORMATS

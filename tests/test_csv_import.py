@@ -13,10 +13,10 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS
 
 from service.cli import main
 from service.config import Config
-from service.csv_import import check, import_csv
-from service.importer import DRAFT_BASE, ProgrammeImportError
-from service.sheet import CsvImportError, read_sheet
-from service.vocab import KZS, OA
+from service.ingest.csv_import import check, import_csv
+from service.ingest.sheets import CsvImportError, read_sheet
+from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError
+from service.rdf.namespaces import KZS, OA
 from tests.conftest import quotes
 
 ROOT = Path(__file__).resolve().parent.parent

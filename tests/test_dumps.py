@@ -15,11 +15,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, VOID
 
 from service.config import Config
-from service.dumps import build_dumps
-from service.loader import load
-from service.programmes import find_programmes
-from service.tables import COLUMNS
-from service.vocab import SPDX
+from service.content.tables import COLUMNS
+from service.ingest.loader import load
+from service.ingest.programmes import find_programmes
+from service.publish.dumps import build_dumps
+from service.rdf.namespaces import SPDX
 from tests.conftest import BASE
 
 PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",

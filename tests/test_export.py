@@ -23,11 +23,12 @@ from flask import Flask
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from service import create_app, get_store
 from service.cli import main
 from service.config import Config
-from service.export import Report, export_site
-from service.store import select
+from service.export.static import Report, export_site
+from service.store.embedded import select
+from service.web.app import create_app
+from service.web.state import get_store
 from tests.conftest import ROOT, free_port, start_server
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
@@ -224,7 +225,7 @@ def test_html_matches(service: str, nginx: str, exported_app: Flask, samples: li
             assert static.body == exported_app.test_client().get("/" + url, headers=headers).data
 
 
-# What clients send, and what the service makes of it; nginx must make the same (service/conneg.py).
+# What clients send, and what the service makes of it; nginx must make the same (service/web/conneg.py).
 ACCEPT = [
     {},  # no Accept: Turtle
     {"Accept": "*/*"},

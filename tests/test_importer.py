@@ -11,9 +11,9 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 
-from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme
-from service.layout import LayoutError
-from service.vocab import KZS, OA
+from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme
+from service.ingest.text_layout import LayoutError
+from service.rdf.namespaces import KZS, OA
 from tests.conftest import quotes
 
 ROOT = Path(__file__).resolve().parent.parent

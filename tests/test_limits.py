@@ -1,4 +1,4 @@
-"""Each client's share of the query service (service/limits.py), over HTTP on a real server.
+"""Each client's share of the query service (service/query/fairness.py), over HTTP on a real server.
 
 The server runs two gunicorn web workers (the bounds must hold across them), small query limits (2 s), and
 small per-client bounds: 2 queries at once, 3 query-seconds a minute. Clients are told apart by their source
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from service.errors import TooManyRequests
-from service.limits import Ledger, client_of, trusted_networks
+from service.query.fairness import Ledger, client_of, trusted_networks
 from tests.conftest import free_port, start_server
 
 TIME_LIMIT = 2

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from service.config import Config
-from service.loader import LoadError, load
-from service.store import EmbeddedStore
+from service.ingest.loader import LoadError, load
+from service.store.embedded import EmbeddedStore
 from tests.conftest import free_port, start_server
 
 GOAL = "<id/kommune/05974040/programm/zukunftsprogramm/ziel/3/handlungsziel/2>"

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.openapi import operations
+from service.web.openapi import operations
 from tests.conftest import BASE
 
 EXAMPLES = int(os.environ.get("KZS_FUZZ_EXAMPLES", "8"))
@@ -67,7 +67,7 @@ def test_the_description_is_openapi_3_1_json_open_to_every_origin(client: FlaskC
 
 
 def test_the_media_types_come_from_the_format_tables(client: FlaskClient) -> None:
-    from service.formats import GRAPH_FORMATS, RESULT_FORMATS
+    from service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 
     spec = client.get("/openapi.json").get_json()
     sparql = spec["paths"]["/sparql"]["get"]["responses"]["200"]["content"]

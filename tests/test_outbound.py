@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.errors import BadRequest
-from service.sparql import guard
-from service.workers import EvaluationError, Job, Limits, Pool, Source
+from service.query.jobs import EvaluationError, Job, Limits
+from service.query.pool import Pool, Source
+from service.query.public import guard
 
 
 class Listener:

@@ -22,14 +22,15 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from service.conneg import choose
 from service.errors import BadRequest, Forbidden, NotAcceptable
-from service.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
-from service.importer import ConceptIndex, ImportSettings, ProgrammeGraph
-from service.layout import LayoutError, parse, split_lines
-from service.sheet import CsvImportError, read_sheet
-from service.sparql import UPDATE_KEYWORDS, analyse, guard
-from service.uris import document_url, is_valid_path, split_extension, thing_iri
+from service.ingest.sheets import CsvImportError, read_sheet
+from service.ingest.text_import import ConceptIndex, ImportSettings, ProgrammeGraph
+from service.ingest.text_layout import LayoutError, parse, split_lines
+from service.query.public import guard
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.rdf.sparql_text import UPDATE_KEYWORDS, analyse
+from service.rdf.uris import document_url, is_valid_path, split_extension, thing_iri
+from service.web.conneg import choose
 from tests.conftest import BASE, ROOT
 
 EXAMPLES = int(os.environ.get("KZS_FUZZ_EXAMPLES", "60"))

@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 from flask.testing import FlaskClient
 
-from service.canned import FOLDER, bindings, catalogue, editor_text, parse
+from service.query.canned import FOLDER, bindings, catalogue, editor_text, parse
 from tests.conftest import BASE, PROGRAMME, ROOT
 
 BROWSER = {"Accept": "text/html"}

@@ -21,9 +21,10 @@ from flask.testing import FlaskClient
 from rdflib import XSD, BNode, Graph, Literal
 from rdflib.compare import isomorphic
 
-from service import create_app
 from service.cli import main
 from service.config import Config
+from service.web.app import create_app
+from service.web.state import state
 from tests.conftest import BASE, PROGRAMME, ROOT
 from tests.stores import STARTERS, RunningStore
 
@@ -188,7 +189,7 @@ def test_catalogue_void_and_dumps(remote: FlaskClient, client: FlaskClient) -> N
 
 def test_health_names_the_store_and_version(remote: FlaskClient, app: Flask) -> None:
     report = remote.get("/health").get_json()
-    assert report["status"] == "ok" and report["version"] == app.extensions["kzs.store"].version
+    assert report["status"] == "ok" and report["version"] == state(app).store.version
     assert report["store"]["kind"].startswith(("embedded", "remote")) and report["graphs"] == 7
 
 
@@ -210,7 +211,7 @@ def test_an_outage_gives_503_and_the_service_recovers(oxigraph: RunningStore) ->
     assert CliRunner().invoke(main, ["load"], env=env).exit_code == 0
     settings = {k: v for k, v in oxigraph.config.items() if not k.startswith("_")}
     app = create_app(Config.from_mapping({"base_uri": BASE, "project_dir": ROOT, **settings}))
-    app.extensions["kzs.store"].refresh = 0  # re-read the version record at every request
+    state(app).store.refresh = 0  # re-read the version record at every request
     client = app.test_client()
     doc = (PROGRAMME + "/ziel/1").removeprefix(BASE[:-1]).replace("/id/", "/doc/")
     assert client.get(doc, headers={"Accept": "text/turtle"}).status_code == 200
@@ -229,7 +230,7 @@ def test_an_outage_gives_503_and_the_service_recovers(oxigraph: RunningStore) ->
 
 
 def test_start_up_names_the_store_that_fails() -> None:
-    from service.remote import StoreUnavailable
+    from service.store.sparql_http import StoreUnavailable
     from tests.conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}/query"
@@ -248,7 +249,7 @@ def test_load_is_idempotent_and_drops_graphs_that_are_gone(oxigraph: RunningStor
     assert third.exit_code == 0 and "6 graphs" in third.output, third.output
     settings = {k: v for k, v in oxigraph.config.items() if not k.startswith("_")}
     app = create_app(Config.from_mapping({"base_uri": BASE, "project_dir": project_copy, **settings}))
-    assert BASE + "graph/soest-2009/uebersetzung-en" not in app.extensions["kzs.store"].graph_sizes()
+    assert BASE + "graph/soest-2009/uebersetzung-en" not in state(app).store.graph_sizes()
 
 
 def test_load_refuses_invalid_data_and_leaves_the_store(oxigraph: RunningStore, project_copy: Path) -> None:
@@ -261,7 +262,7 @@ def test_load_refuses_invalid_data_and_leaves_the_store(oxigraph: RunningStore, 
 
 
 def test_a_query_past_the_time_limit_is_503_never_a_partial_result(store_app: Flask) -> None:
-    config = store_app.config["KZS"]
+    config = state(store_app).config
     if not config.sparql_endpoint:
         pytest.skip("the embedded store's limits are the worker pool's (tests/test_sparql*.py)")
     hasty = create_app(config.with_(query_time_limit=1)).test_client()
@@ -287,7 +288,7 @@ def update(store: RunningStore, text: str) -> None:
 
 
 def count(store: RunningStore, graph: str, where: str = "?s ?p ?o") -> int:
-    from service.remote import RemoteStore
+    from service.store.remote import RemoteStore
 
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ {where} }} }}"
     rows = list(RemoteStore(store.query_url, BASE).run(query, None, 30))  # type: ignore[arg-type]
@@ -318,7 +319,7 @@ def test_load_writes_what_changed_and_replaces_what_the_store_held(oxigraph: Run
 
 def test_blank_nodes_of_graphs_loaded_together_stay_apart(oxigraph: RunningStore) -> None:
     """Graphs sent in one N-Quads request keep their blank nodes apart, as graphs sent one by one do."""
-    from service.remote import RemoteStore
+    from service.store.remote import RemoteStore
 
     settings = oxigraph.config
     store = RemoteStore(settings["sparql_endpoint"], BASE, graph_store_url=settings["graph_store_endpoint"])

@@ -13,8 +13,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from service import create_app
 from service.config import Config
+from service.web.app import create_app
+from service.web.state import state
 from tests.conftest import BASE, PROGRAMME, ROOT
 
 ACTION_GOAL = PROGRAMME + "/ziel/3/handlungsziel/2"
@@ -91,7 +92,7 @@ def test_head_sends_the_headers_of_get_and_no_body(client: FlaskClient) -> None:
 
 def test_cache_control_and_content_location(client: FlaskClient, app: Flask) -> None:
     response = client.get(DOC, headers={"Accept": "application/ld+json"})
-    assert response.headers["Cache-Control"] == f"public, max-age={app.config['KZS'].cache_max_age}"
+    assert response.headers["Cache-Control"] == f"public, max-age={state(app).config.cache_max_age}"
     location = response.headers["Content-Location"]
     assert location == BASE + DOC[1:] + ".jsonld"
     direct = client.get(location.removeprefix(BASE[:-1]), headers={"Accept": "text/html"})
@@ -117,7 +118,7 @@ def test_link_header_lists_every_representation(client: FlaskClient) -> None:
 
 def test_each_representation_is_rendered_once_per_data_version(client: FlaskClient, app: Flask) -> None:
     client.get(DOC + ".nt")
-    cache = app.extensions["kzs.caches"][0]
+    cache = state(app).representations
     before = cache.renders
     for _ in range(20):
         assert client.get(DOC + ".nt").status_code == 200
@@ -166,7 +167,7 @@ def test_alternates_view_lists_every_representation(client: FlaskClient) -> None
 
 
 def test_incoming_links_are_paged(client: FlaskClient, app: Flask) -> None:
-    size = app.config["KZS"].page_size
+    size = state(app).config.page_size
     whole = client.get(TEXT_DOC, headers={"Accept": "text/turtle"})
     subjects = set(Graph().parse(data=whole.data, format="turtle").subjects(OA.hasSource, URIRef(TEXT)))
     assert len(subjects) == size  # the document holds the first page of each property

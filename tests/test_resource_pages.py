@@ -16,8 +16,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from service.store import select
-from service.vocab import SPARQL_PROLOGUE
+from service.rdf.namespaces import SPARQL_PROLOGUE
+from service.store.embedded import select
+from service.web.state import state
 from tests.conftest import BASE, PROGRAMME
 
 ACTION_GOAL = PROGRAMME + "/ziel/3/handlungsziel/2"
@@ -46,7 +47,7 @@ def text(element: Element) -> str:
 
 
 def labels(app: Flask, iri: str) -> dict[str, str]:
-    rows = select(app.extensions["kzs.store"], SPARQL_PROLOGUE + "SELECT ?r ?l WHERE { ?r skos:prefLabel ?l }",
+    rows = select(state(app).store, SPARQL_PROLOGUE + "SELECT ?r ?l WHERE { ?r skos:prefLabel ?l }",
                   substitutions={"r": ox.NamedNode(iri)})  # fmt: skip
     return {row["l"].language or "": row["l"].value for row in rows}  # type: ignore[union-attr]
 
@@ -110,7 +111,7 @@ def test_the_source_passage_is_quoted_and_located(client: FlaskClient, app: Flas
     assert link is not None
     source, fragment = (link.get("href") or "").split("#char=")
     start, end = (int(n) for n in fragment.split(","))
-    text_file = app.config["KZS"].project_dir / "data" / "soest-2009" / "source.txt"
+    text_file = state(app).config.project_dir / "data" / "soest-2009" / "source.txt"
     assert source == BASE + "data/soest-2009/source.txt"
     blockquote = quote.find("blockquote")
     assert blockquote is not None and blockquote.text == text_file.read_text(encoding="utf-8")[start:end]
@@ -135,7 +136,7 @@ def test_curated_statements_say_so(client: FlaskClient) -> None:
 
 
 def test_incoming_links_are_grouped_counted_and_paged(client: FlaskClient, app: Flask) -> None:
-    size = app.config["KZS"].page_size
+    size = state(app).config.page_size
     tree = page(client, PROGRAMME + "/fassung/2009/de/text")
     groups = {text(d.find("summary/code")): d for d in tree.iterfind(".//details[@class='incoming']")}  # type: ignore[arg-type]
     passages = groups["oa:hasSource"]
@@ -204,7 +205,7 @@ def test_the_programme_page_draws_the_programme(client: FlaskClient, app: Flask)
     def boxes(kind: str) -> list[Element]:
         return [r for r in svg.iter(f"{SVG}rect") if kind in (r.get("class") or "").split()]  # type: ignore[union-attr]
 
-    store = app.extensions["kzs.store"]
+    store = state(app).store
     count = {
         kind: len(list(select(store, SPARQL_PROLOGUE + f"SELECT ?g WHERE {{ ?g a kzs:{kind} }}")))
         for kind in ("OverarchingGoal", "StrategicGoal", "ActionGoal", "Vision")

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from service import create_app
 from service.config import Config
+from service.web.app import create_app
 from tests.conftest import BASE, PROGRAMME, ROOT
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "metadata.ttl"

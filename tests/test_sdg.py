@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
 
 from service.config import Config
-from service.loader import LoadError, load
+from service.ingest.loader import LoadError, load
 from tests.conftest import sparql_rows
 
 BASE = "http://127.0.0.1:8000/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.search import fold
+from service.content.search import fold
 from tests.conftest import BASE, PROGRAMME
 
 BROWSER = {"Accept": "text/html"}

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
+from service.web.state import state
 from tests.conftest import BASE, PROGRAMME
 
 ACTION_GOAL = PROGRAMME + "/ziel/3/handlungsziel/2"
@@ -130,7 +131,7 @@ def test_service_description_names_the_public_endpoint(client: FlaskClient) -> N
 
 
 def test_source_text_is_served(client: FlaskClient, app: Flask) -> None:
-    expected = (app.config["KZS"].project_dir / "data" / "soest-2009" / "source.txt").read_bytes()
+    expected = (state(app).config.project_dir / "data" / "soest-2009" / "source.txt").read_bytes()
     with client.get("/data/soest-2009/source.txt") as response:
         assert response.status_code == 200
         assert response.data == expected

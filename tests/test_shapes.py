@@ -14,8 +14,8 @@ import pytest
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 
 from service.config import Config
-from service.loader import Source, Violation, discover, parse, shape_files, validate
-from service.vocab import SH
+from service.ingest.loader import Source, Violation, discover, parse, shape_files, validate
+from service.rdf.namespaces import SH
 
 ROOT = Path(__file__).parent.parent
 CONFIG = Config.from_mapping({"project_dir": ROOT})

@@ -2,7 +2,7 @@
 
 The server runs with small limits (2 s, 256 MB, 100 rows, 2 workers, a queue of 1) so the tests stay fast;
 the default limits are measured by benchmarks/sparql.py. Processes are found through /proc: the query
-workers are the server's descendants that run service/query_worker.py.
+workers are the server's descendants that run service/query/worker.py.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def query_workers(server: Server) -> set[int]:
     workers = set()
     for pid in descendants(server.pid):
         try:
-            if b"query_worker.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"query/worker.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 workers.add(pid)
         except OSError:
             continue
@@ -315,7 +315,8 @@ def test_workers_belong_to_the_web_worker_and_leave_with_the_server(limited: Ser
 
 
 def test_workers_read_an_on_disk_store_the_service_wrote_or_reopened(tmp_path: Path) -> None:
-    from service import create_app
+    from service.web.app import create_app
+    from service.web.state import state
     from tests.conftest import BASE, ROOT
 
     query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "format": "json"}
@@ -326,5 +327,5 @@ def test_workers_read_an_on_disk_store_the_service_wrote_or_reopened(tmp_path: P
             response = app.test_client().get("/sparql", query_string=query)
             counts.append(int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"]))
         finally:
-            app.extensions["kzs.queries"].close()
+            state(app).queries.close()
     assert counts[0] == counts[1] > 1000

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from service.service_description import service_description_graph
+from service.query.description import service_description_graph
 from tests.conftest import BASE, PROGRAMME
 
 KZS = "https://w3id.org/kzs/def#"

@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Namespace
 from rdflib.namespace import PROV, SKOS
 
-from service import create_app
 from service.cli import main
 from service.config import Config
-from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
-from service.versions import goals, match, revise
+from service.ingest.revisions import goals, match, revise
+from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
+from service.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SOEST = ROOT / "data" / "soest-2009"
@@ -209,7 +209,7 @@ def test_revise_refuses_another_programme(concepts: Graph) -> None:
 
 def test_a_revised_sheet_keeps_what_did_not_change(concepts: Graph, tmp_path: Path) -> None:
     """The spreadsheet route revises the same way: one action goal reworded, one measure added."""
-    from service.csv_import import import_csv
+    from service.ingest.csv_import import import_csv
 
     sheet = ROOT / "tests" / "programmes" / "musterhausen-2020"
     first = shutil.copytree(sheet, tmp_path / "musterhausen-2020")

@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from service.web.state import state
 from tests.conftest import BASE
 
 KZS = "https://w3id.org/kzs/def#"
@@ -29,7 +30,7 @@ def text(element: Element | None) -> str:
 
 @pytest.fixture(scope="module")
 def ontology(app: Flask) -> Graph:
-    return Graph().parse(app.config["KZS"].project_dir / "ontology" / "kzs.ttl", format="turtle")
+    return Graph().parse(state(app).config.project_dir / "ontology" / "kzs.ttl", format="turtle")
 
 
 def terms(ontology: Graph) -> list[URIRef]:

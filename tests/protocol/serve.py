@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service import create_app
 from service.cli import config_for_port
 from service.serving import Server, options
-from service.store import EmbeddedStore
+from service.store.embedded import EmbeddedStore
+from service.web.app import create_app
 
 # ut:graphData of the manifest: each file is loaded into the graph its rdfs:label names.
 GRAPHS = {f"data{n}.nt": f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)}

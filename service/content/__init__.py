@@ -1,0 +1,1 @@
+"""What the pages and documents say: descriptions, terms, search, comparison, overview, tables."""

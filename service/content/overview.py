@@ -1,0 +1,424 @@
+"""The programme at a glance: vision, overarching goals, fields of action, strategic goals with their action
+goals (members of collections such as the annual priorities marked), and which target groups each strategic
+goal addresses, drawn as one inline SVG on the server. No script: every box is a link to its goal's page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from markupsafe import Markup, escape
+
+from service.content.terms import Literals, pick
+from service.rdf.namespaces import PREFIXES, SPARQL_PROLOGUE
+from service.rdf.uris import is_annual_priorities, local_link
+from service.store.embedded import Store, select
+from service.texts import collation_key, text
+
+KZS = PREFIXES["kzs"]
+
+# The newest version's goal system (eli:version sorts "2009" < "2014"), its concepts and their labels.
+CONCEPTS = (
+    SPARQL_PROLOGUE
+    + """
+SELECT ?work ?concept ?type ?notation ?label ?definition ?parent WHERE {
+  { SELECT ?work ?scheme WHERE {
+      ?work eli:is_realized_by ?expression . ?scheme dct:source ?expression .
+      OPTIONAL { ?expression eli:version ?version }
+    } ORDER BY DESC(?version) LIMIT 1 }
+  ?concept skos:inScheme ?scheme ; a ?type .
+  FILTER(?type IN (kzs:Vision, kzs:OverarchingGoal, kzs:FieldOfAction, kzs:StrategicGoal, kzs:ActionGoal))
+  OPTIONAL { ?concept skos:notation ?notation }
+  OPTIONAL { ?concept skos:prefLabel ?label }
+  OPTIONAL { ?concept skos:definition ?definition FILTER(?type = kzs:Vision) }
+  OPTIONAL { ?concept kzs:isActionGoalOf ?parent }
+}
+"""
+)
+AUDIENCES = (
+    SPARQL_PROLOGUE
+    + """
+SELECT ?work ?goal ?group ?label ?broader WHERE {
+  ?work eli:is_realized_by ?expression . ?scheme dct:source ?expression .
+  ?goal skos:inScheme ?scheme ; dct:audience ?group .
+  OPTIONAL { ?group skos:prefLabel ?label }
+  OPTIONAL { ?group skos:broader ?broader }
+}
+"""
+)
+COLLECTIONS = (
+    SPARQL_PROLOGUE
+    + """
+SELECT ?work ?collection ?label ?member WHERE {
+  ?work eli:is_realized_by ?expression . ?scheme dct:source ?expression .
+  ?member skos:inScheme ?scheme . ?collection skos:member ?member .
+  OPTIONAL { ?collection skos:prefLabel ?label }
+}
+"""
+)
+
+
+@dataclass
+class Goal:
+    iri: str
+    kind: str  # local name of the kzs class
+    notation: str = ""
+    labels: Literals = field(default_factory=dict)
+    definitions: Literals = field(default_factory=dict)
+    parent: str | None = None
+    children: list[Goal] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)  # indexes into Structure.collections
+
+
+@dataclass
+class Collection:
+    iri: str
+    labels: Literals
+    priority: bool
+
+
+@dataclass
+class TargetGroup:
+    iri: str
+    labels: Literals
+    depth: int = 0
+    # column goal IRI → (addressed by the column itself, number of its action goals addressing the group)
+    cells: dict[str, tuple[bool, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Structure:
+    vision: list[Goal]
+    overarching: list[Goal]
+    fields: list[Goal]
+    strategic: list[Goal]
+    collections: list[Collection]
+    groups: list[TargetGroup]
+
+    def __bool__(self) -> bool:
+        return bool(self.strategic or self.overarching or self.vision)
+
+    @property
+    def columns(self) -> list[Goal]:
+        """The matrix's columns: the strategic goals, then the (cross-cutting) fields of action."""
+        return self.strategic + self.fields
+
+
+def _order(goal: Goal) -> tuple[tuple[int, ...], str]:
+    digits = tuple(int(p) for p in "".join(c if c.isdigit() else " " for c in goal.notation).split())
+    return digits, goal.iri
+
+
+def structure(store: Store, work: str) -> Structure:
+    """Everything the overview draws for the programme `work` (its newest version)."""
+    node = {"work": ox.NamedNode(work)}
+    goals: dict[str, Goal] = {}
+    for row in select(store, CONCEPTS, substitutions=node):
+        iri = row["concept"].value
+        goal = goals.setdefault(iri, Goal(iri, row["type"].value.removeprefix(KZS)))
+        for name, target in (("label", goal.labels), ("definition", goal.definitions)):
+            if isinstance(row[name], ox.Literal):
+                target[row[name].language or ""] = row[name].value
+        if isinstance(row["notation"], ox.Literal):
+            goal.notation = row["notation"].value
+        if row["parent"] is not None:
+            goal.parent = row["parent"].value
+    for goal in goals.values():
+        if goal.parent in goals:
+            goals[goal.parent].children.append(goal)
+    for goal in goals.values():
+        goal.children.sort(key=_order)
+
+    collections: dict[str, Collection] = {}
+    for row in select(store, COLLECTIONS, substitutions=node):
+        iri = row["collection"].value
+        collection = collections.setdefault(iri, Collection(iri, {}, is_annual_priorities(iri)))
+        if isinstance(row["label"], ox.Literal):
+            collection.labels[row["label"].language or ""] = row["label"].value
+    ordered = sorted(collections.values(), key=lambda c: (not c.priority, c.iri))
+    index = {c.iri: n for n, c in enumerate(ordered)}
+    for row in select(store, COLLECTIONS, substitutions=node):
+        member = goals.get(row["member"].value)
+        n = index[row["collection"].value]
+        if member and n not in member.marks:
+            member.marks.append(n)
+
+    def of(kind: str) -> list[Goal]:
+        return sorted((g for g in goals.values() if g.kind == kind), key=_order)
+
+    return Structure(
+        of("Vision"), of("OverarchingGoal"), of("FieldOfAction"), of("StrategicGoal"), ordered,
+        _groups(store, node, goals, of("StrategicGoal") + of("FieldOfAction")),
+    )  # fmt: skip
+
+
+def _groups(store: Store, node: dict[str, ox.NamedNode], goals: dict[str, Goal], columns: list[Goal]
+            ) -> list[TargetGroup]:  # fmt: skip
+    """Target groups, each with the columns that address it, nested under their broader groups."""
+    column_of = {c.iri: c.iri for c in columns} | {a.iri: c.iri for c in columns for a in c.children}
+    groups: dict[str, TargetGroup] = {}
+    broader: dict[str, str] = {}
+    addressed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    direct: set[tuple[str, str]] = set()
+    for row in select(store, AUDIENCES, substitutions=node):
+        goal, iri = row["goal"].value, row["group"].value
+        group = groups.setdefault(iri, TargetGroup(iri, {}))
+        if isinstance(row["label"], ox.Literal):
+            group.labels[row["label"].language or ""] = row["label"].value
+        if row["broader"] is not None:
+            broader[iri] = row["broader"].value
+        column = column_of.get(goal)
+        if column is None:
+            continue
+        if column == goal:
+            direct.add((iri, column))
+        else:
+            addressed[(iri, column)].add(goal)
+    for group in groups.values():
+        group.cells = {
+            c.iri: ((group.iri, c.iri) in direct, len(addressed[(group.iri, c.iri)]))
+            for c in columns
+            if (group.iri, c.iri) in direct or addressed[(group.iri, c.iri)]
+        }
+
+    # Depth-first by label, children (narrower groups that also appear) under their parents.
+    def label(g: TargetGroup) -> str:
+        return collation_key((pick(g.labels, "de") or (g.iri, ""))[0])
+
+    ordered: list[TargetGroup] = []
+
+    def visit(group: TargetGroup, depth: int) -> None:
+        group.depth = depth
+        ordered.append(group)
+        for child in sorted((g for g in groups.values() if broader.get(g.iri) == group.iri), key=label):
+            visit(child, depth + 1)
+
+    for root in sorted((g for g in groups.values() if broader.get(g.iri) not in groups), key=label):
+        visit(root, 0)
+    return ordered
+
+
+@dataclass(frozen=True)
+class Item:
+    """One goal in the textual outline beside the picture (for screen readers, text browsers, printing)."""
+
+    href: str
+    text: str
+    lang: str
+    marks: tuple[tuple[str, str, bool], ...] = ()  # (symbol, collection label, is annual priority)
+    children: tuple[Item, ...] = ()
+
+
+def outline(s: Structure, base: str, language: str) -> list[Item]:
+    """The strategic goals with their action goals, as linked, labelled items."""
+
+    def item(goal: Goal) -> Item:
+        label, lang = pick(goal.labels, language) or (goal.iri, "")
+        marks = tuple(
+            ("★" if c.priority else "*", (pick(c.labels, language) or ("", ""))[0], c.priority)
+            for c in (s.collections[m] for m in goal.marks)
+        )
+        text_ = f"{goal.notation} {label}".strip()
+        return Item(local_link(base, goal.iri), text_, lang, marks, tuple(item(child) for child in goal.children))
+
+    return [item(goal) for goal in s.strategic]
+
+
+# --- drawing ---------------------------------------------------------------------------------------------
+
+WIDTH, MARGIN, GAP = 1200, 8, 10
+FONT = 13  # px; the wrap width assumes an average glyph of 0.55 em in a sans-serif face
+LINE = 17
+
+
+def wrap(words: str, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap to `width` pixels at FONT size, ending in … when it does not fit in `max_lines`.
+
+    Widths are estimated (0.6 em per glyph, generous for a sans-serif face); a German compound longer than a
+    line is broken with a hyphen rather than run over the box.
+    """
+    per_line = max(8, int(width / (FONT * 0.6)))
+    lines: list[str] = []
+    broken = False  # the last line ends in a hyphen we added: the word goes on at the next line's start
+    for word in words.split():
+        while len(word) > per_line:
+            lines.append(word[: per_line - 1] + "-")
+            word, broken = word[per_line - 1 :], True
+        if lines and not broken and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+        broken = False
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: per_line - 1].rstrip(" -") + "…"
+    return lines
+
+
+class Canvas:
+    """SVG elements as escaped strings; every text passes through markupsafe.escape."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def text(self, x: float, y: float, lines: list[str], css: str, lang: str = "") -> None:
+        lang_attr = f' xml:lang="{escape(lang)}" lang="{escape(lang)}"' if lang else ""
+        spans = "".join(
+            f'<tspan x="{x:.0f}" dy="{0 if n == 0 else LINE}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+        )
+        self.parts.append(f'<text x="{x:.0f}" y="{y:.0f}" class="{css}"{lang_attr}>{spans}</text>')
+
+    def box(self, x: float, y: float, w: float, h: float, css: str) -> None:
+        self.parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" class="{css}"/>')
+
+    def link(self, href: str, title: str, lang: str) -> None:
+        lang_attr = f' lang="{escape(lang)}"' if lang else ""
+        self.parts.append(f'<a href="{escape(href)}"><title{lang_attr}>{escape(title)}</title>')
+
+    def end_link(self) -> None:
+        self.parts.append("</a>")
+
+
+def render(s: Structure, base: str, language: str) -> Markup:
+    """The overview as an inline <svg> element (empty if the programme has no goal system)."""
+    if not s:
+        return Markup("")
+    c = Canvas()
+    y = 0.0
+
+    def name(goal: Goal) -> tuple[str, str]:
+        return pick(goal.labels, language) or (goal.notation or goal.iri, "")
+
+    def goal_box(goal: Goal, x: float, y: float, w: float, lines_max: int, css: str, prefix: str = "",
+                 height: float = 0) -> float:  # fmt: skip
+        label, lang = name(goal)
+        marks = "".join(" ★" if s.collections[m].priority else " *" for m in goal.marks)
+        head = f"{prefix}{goal.notation}{marks}".strip()
+        lines = wrap(label, int(w) - 16, lines_max)
+        h = max(height, box_height(goal, w, lines_max, prefix))
+        priority = any(s.collections[m].priority for m in goal.marks)
+        other = any(not s.collections[m].priority for m in goal.marks)
+        classes = css + (" priority" if priority else "") + (" marked" if other else "")
+        c.link(local_link(base, goal.iri), f"{head} {label}".strip(), lang)
+        c.box(x, y, w, h, classes)
+        if head:
+            c.text(x + 8, y + 4 + LINE - 3, [head], "head")
+        c.text(x + 8, y + 4 + LINE * (2 if head else 1) - 3, lines, "label", lang)
+        c.end_link()
+        return h
+
+    def box_height(goal: Goal, w: float, lines_max: int, prefix: str = "") -> float:
+        lines = wrap(name(goal)[0], int(w) - 16, lines_max)
+        return 10 + LINE * (len(lines) + (1 if prefix or goal.notation or goal.marks else 0)) + 4
+
+    def section(title: str) -> None:
+        nonlocal y
+        c.text(MARGIN, y + LINE, [title], "section")
+        y += LINE + 8
+
+    inner = WIDTH - 2 * MARGIN
+    for vision in s.vision:
+        section(text("vision", language))
+        definition, lang = pick(vision.definitions, language) or ("", "")
+        first = definition.split(". ")[0].strip().rstrip(".") + "." if definition else name(vision)[0]
+        lines = wrap(first, inner - 16, 3)
+        h = 10 + LINE * len(lines)
+        c.link(local_link(base, vision.iri), definition or first, lang)
+        c.box(MARGIN, y, inner, h, "goal vision")
+        c.text(MARGIN + 8, y + LINE + 1, lines, "label", lang)
+        c.end_link()
+        y += h + 2 * GAP
+
+    def row_of_boxes(goals: list[Goal], lines_max: int, css: str, prefix: str = "") -> None:
+        nonlocal y
+        if not goals:
+            return
+        w = (inner - GAP * (len(goals) - 1)) / len(goals)
+        tallest = max(box_height(g, w, lines_max, prefix) for g in goals)
+        for n, goal in enumerate(goals):
+            goal_box(goal, MARGIN + n * (w + GAP), y, w, lines_max, css, prefix, tallest)
+        y += tallest + 2 * GAP
+
+    if s.overarching:
+        section(text("overarching", language))
+        row_of_boxes(s.overarching, 6, "goal overarching")
+    if s.strategic:
+        section(text("strategic", language))
+        n = len(s.strategic)
+        w = (inner - GAP * (n - 1)) / n
+        bottoms = []
+        tallest = max(box_height(g, w, 6) for g in s.strategic)
+        for i, goal in enumerate(s.strategic):
+            x = MARGIN + i * (w + GAP)
+            top = y + goal_box(goal, x, y, w, 6, "goal strategic", height=tallest) + GAP
+            for child in goal.children:
+                top += goal_box(child, x + 10, top, w - 10, 5, "goal action") + 6
+            bottoms.append(top)
+        y = max(bottoms) + GAP
+    if s.fields:
+        row_of_boxes(s.fields, 2, "goal field", prefix=text("field", language) + " ")
+    if s.collections:
+        for collection in s.collections:
+            label, lang = pick(collection.labels, language) or (collection.iri, "")
+            mark = "★" if collection.priority else "*"
+            c.box(MARGIN, y, 14, 14, "goal action " + ("priority" if collection.priority else "marked"))
+            c.text(MARGIN + 22, y + 12, [f"{mark} {label}"], "legend", lang)
+            y += LINE + 4
+        y += GAP
+    if s.groups and s.columns:
+        y = _matrix(c, s, base, language, y + GAP)
+    body = "".join(c.parts)
+    title, desc = text("overview", language), text("overview_desc", language)
+    # Every text in `body`, `title` and `desc` went through escape(); the rest is our own markup.
+    return Markup(  # noqa: S704
+        f'<svg class="overview" viewBox="0 0 {WIDTH} {y:.0f}" xmlns="http://www.w3.org/2000/svg" role="group" '
+        f'aria-labelledby="overview-title" aria-describedby="overview-desc">'
+        f'<title id="overview-title">{escape(title)}</title><desc id="overview-desc">{escape(desc)}</desc>'
+        f"{body}</svg>"
+    )
+
+
+def _matrix(c: Canvas, s: Structure, base: str, language: str, y: float) -> float:
+    """Rows: target groups (narrower ones indented). Columns: strategic goals, then fields of action.
+    A filled circle with a number: that many of the goal's action goals address the group; a ring: the goal
+    itself names the group."""
+    c.text(MARGIN, y + LINE, [text("target_matrix", language)], "section")
+    y += LINE + 8
+    label_w = 470
+    cell_w = (WIDTH - 2 * MARGIN - label_w) / len(s.columns)
+    for i, column in enumerate(s.columns):
+        x = MARGIN + label_w + i * cell_w
+        head = column.notation or (pick(column.labels, language) or ("", ""))[0]
+        heading = text("matrix_goal", language, notation=head) if column.notation else head
+        full, lang = pick(column.labels, language) or ("", "")
+        c.link(local_link(base, column.iri), f"{heading}: {full}", lang)
+        c.text(x + cell_w / 2, y + LINE, [heading], "column")
+        c.end_link()
+    y += LINE + 8
+    for n, group in enumerate(s.groups):
+        if n % 2 == 0:
+            c.box(MARGIN, y - 2, WIDTH - 2 * MARGIN, 24, "stripe")
+        label, lang = pick(group.labels, language) or (group.iri, "")
+        indent = 16 * group.depth
+        c.link(local_link(base, group.iri), label, lang)
+        c.text(MARGIN + 6 + indent, y + 15, wrap(label, label_w - 12 - indent, 1), "group", lang)
+        c.end_link()
+        for i, column in enumerate(s.columns):
+            if column.iri not in group.cells:
+                continue
+            itself, count = group.cells[column.iri]
+            cx, cy = MARGIN + label_w + i * cell_w + cell_w / 2, y + 10
+            if itself:
+                c.parts.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="10" class="ring"/>')
+            if count:
+                c.parts.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="8" class="dot"/>')
+                c.parts.append(f'<text x="{cx:.0f}" y="{cy + 4:.0f}" class="count">{count}</text>')
+        y += 24
+    y += GAP
+    c.parts.append(f'<circle cx="{MARGIN + 10}" cy="{y + 8}" r="7" class="dot"/>')
+    c.text(MARGIN + 24, y + 13, [text("matrix_dot", language)], "legend")
+    c.parts.append(f'<circle cx="{MARGIN + 620}" cy="{y + 8}" r="10" class="ring"/>')
+    c.text(MARGIN + 636, y + 13, [text("matrix_direct", language)], "legend")
+    return y + 30

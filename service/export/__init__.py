@@ -1,0 +1,1 @@
+"""The static face: the whole site as files, with an nginx configuration to serve them."""

@@ -1,0 +1,1 @@
+"""From files to graphs: programme texts and sheets imported, revisions, the validated load."""

@@ -1,0 +1,231 @@
+"""Files → named graphs → SHACL gate → store. A failed load never replaces the data served.
+
+Only Turtle is read, and only within limits (tests/hostile/README.md): a file past `data_file_mb` is refused
+before parsing, bytes that are not UTF-8 are named by line and column, nesting the parser cannot follow and
+literals past `literal_max_chars` are refused, and RDF/XML, JSON-LD and the other formats are refused outright
+wherever data is read (an XML parser may expand entities; a JSON-LD processor may fetch remote contexts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, Literal
+from rdflib.collection import Collection
+from rdflib.exceptions import ParserError
+from rdflib.term import Node
+
+from service.config import Config
+from service.rdf.formats import DATASET_FORMATS, GRAPH_FORMATS
+from service.rdf.namespaces import SH
+from service.store.embedded import EmbeddedStore, Store
+
+# File name in a programme folder → the suffix of its named graph (docs/architecture.md, "Named graphs").
+PROGRAMME_GRAPHS = {
+    "programme.ttl": "quelle",
+    "curation.ttl": "kuratierung",
+    "metadata.ttl": "metadaten",
+    "translation-en.ttl": "uebersetzung-en",
+    "alignment.ttl": "kuratierung",  # SDG and field-of-action alignments: curation, kept in a file of their own
+}
+# Concept schemes that are not the project's own (ontology/*.ttl besides these) each load into a graph
+# named after their file, e.g. ontology/sdg.ttl → graph/sdg: whose labels they are stays visible.
+OWN_ONTOLOGY_FILES = ("kzs.ttl", "konzepte.ttl")
+# RDF the loader refuses to read: every serialisation we know but Turtle, and the usual names of RDF/XML.
+REFUSED_SUFFIXES = frozenset(
+    {f".{f.extension}" for f in (*GRAPH_FORMATS, *DATASET_FORMATS)} | {".owl", ".xml", ".json", ".n3"}
+) - {".ttl"}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    graph: str  # the named graph's IRI
+
+
+@dataclass(frozen=True)
+class Violation:
+    file: str
+    focus: str
+    path: str
+    message: str
+    shape: str
+    severity: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.focus}\n  path: {self.path}\n  {self.severity}: {self.message}\n  shape: {self.shape}"
+        )
+
+
+class LoadError(Exception):
+    """The data cannot be served; `violations` lists SHACL results where that is the reason."""
+
+    def __init__(self, message: str, violations: list[Violation] | None = None) -> None:
+        super().__init__(message)
+        self.violations = violations or []
+
+    def report(self) -> str:
+        return "\n".join([str(self), *(str(v) for v in self.violations)])
+
+
+def discover(config: Config) -> list[Source]:
+    """The ontology, the shared concepts, and every programme folder under data/."""
+    root, base = config.project_dir, config.base_uri
+    sources = [
+        Source(root / "ontology" / "kzs.ttl", f"{base}graph/ontology"),
+        Source(root / "ontology" / "konzepte.ttl", f"{base}graph/konzepte"),
+    ]
+    for path in sorted((root / "ontology").glob("*.ttl")):
+        if path.name not in OWN_ONTOLOGY_FILES:
+            sources.append(Source(path, f"{base}graph/{path.stem}"))
+    folders = sorted(p for p in (root / "data").iterdir() if p.is_dir())
+    for folder in folders:
+        for name, suffix in PROGRAMME_GRAPHS.items():
+            if (folder / name).is_file():
+                sources.append(Source(folder / name, f"{base}graph/{folder.name}/{suffix}"))
+    refused = [p for folder in (root / "ontology", *folders) for p in sorted(folder.iterdir()) if is_refused(p)]
+    if refused:
+        raise LoadError(
+            "\n".join(
+                f"{path}: not read: only Turtle (.ttl) is loaded; RDF/XML and JSON-LD are refused, as their parsers "
+                "may expand entities or fetch remote contexts. Convert it to Turtle or move it out of the folder."
+                for path in refused
+            )
+        )
+    return sources
+
+
+def is_refused(path: Path) -> bool:
+    return path.suffix.lower() in REFUSED_SUFFIXES and path.is_file()
+
+
+def shape_files(config: Config) -> list[Path]:
+    return sorted((config.project_dir / "shapes").glob("*.ttl"))
+
+
+def decode_utf8(raw: bytes) -> str:
+    """The text of UTF-8 bytes; ValueError naming the line and column of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - raw.rfind(b"\n", 0, error.start)
+        raise ValueError(f"line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x})") from error
+
+
+def parse(source: Source, base: str, config: Config | None = None) -> Graph:
+    """The Turtle file of `source`, within the limits of `config`; LoadError naming the file if not."""
+    config = config or Config()
+    path, graph = source.path, Graph()
+    try:
+        size = path.stat().st_size
+        if size > config.data_file_mb * 2**20:
+            raise LoadError(
+                f"{path}: not read: {size / 2**20:.1f} MB, more than the {config.data_file_mb} MB a data file may have "
+                "(KZS_DATA_FILE_MB)"
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"{path}: cannot be read: {error}") from error
+    try:
+        text = decode_utf8(raw)
+    except ValueError as error:
+        raise LoadError(f"{path}: {error}; Turtle is UTF-8") from error
+    try:
+        graph.parse(data=text, format="turtle", publicID=base)
+    except (ParserError, SyntaxError, ValueError) as error:
+        raise LoadError(f"{path}: cannot be read: {error}") from error
+    except RecursionError as error:
+        raise LoadError(
+            f"{path}: cannot be read: blank nodes or collections nested too deeply (more than a few hundred levels)"
+        ) from error
+    for subject, predicate, value in graph:
+        if isinstance(value, Literal) and len(value) > config.literal_max_chars:
+            raise LoadError(
+                f"{path}: not read: a literal of {len(value):,} characters (of {subject} {predicate}), "
+                f"longer than the {config.literal_max_chars:,} allowed (KZS_LITERAL_MAX_CHARS)"
+            )
+    return graph
+
+
+def data_version(sources: list[Source], shapes: list[Path], base: str) -> str:
+    """A digest of every input byte and the base, so equal inputs give an equal version."""
+    digest = hashlib.sha256(base.encode())
+    for path in [s.path for s in sources] + shapes:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]:
+    """Every SHACL result over the union of the graphs, each named by the file of its focus node."""
+    data, shapes_graph = Graph(), Graph()
+    for graph in graphs.values():
+        data += graph
+    for path in shapes:
+        shapes_graph.parse(path, format="turtle")
+    _, report_graph, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+    report = cast(Graph, report_graph)
+    violations = []
+    for result in report.subjects(SH.resultSeverity, None):
+        focus = report.value(result, SH.focusNode)
+        files = [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g] or ["(no file)"]
+        violations.append(
+            Violation(
+                file=", ".join(files),
+                focus=str(focus),
+                path=path_text(report, report.value(result, SH.resultPath)),
+                message=str(report.value(result, SH.resultMessage) or "-"),
+                shape=str(report.value(result, SH.sourceShape)),
+                severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            )
+        )
+    return sorted(violations, key=lambda v: (v.file, v.focus, v.path))
+
+
+def path_text(report: Graph, path: Node | None) -> str:
+    """A SHACL property path as a SPARQL-style string: `^p` for an inverse, `p/q` for a sequence."""
+    if path is None:
+        return "-"
+    if isinstance(path, BNode):
+        if (inverse := report.value(path, SH.inversePath)) is not None:
+            return "^" + path_text(report, inverse)
+        if (alternatives := report.value(path, SH.alternativePath)) is not None:
+            return "|".join(path_text(report, p) for p in Collection(report, alternatives))
+        if (report.value(path, RDF.first)) is not None:
+            return "/".join(path_text(report, p) for p in Collection(report, path))
+    return str(path)
+
+
+def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violation]]:
+    sources = discover(config)
+    graphs = {source: parse(source, config.base_uri, config) for source in sources}
+    return graphs, validate(graphs, shape_files(config))
+
+
+def load(config: Config, store: Store | None = None) -> Store:
+    """Read, validate and swap the data into `store` (a new embedded store by default)."""
+    store = store or EmbeddedStore(config.store_path or None)
+    sources, shapes = discover(config), shape_files(config)
+    version = data_version(sources, shapes, config.base_uri)
+    if isinstance(store, EmbeddedStore) and store.stored_version() == version:
+        store.reopen(version)
+        return store
+    store.replace(validated_graphs(config), version)
+    return store
+
+
+def validated_graphs(config: Config) -> dict[str, bytes]:
+    """N-Triples per named graph, once the data has passed the shapes; LoadError naming every violation if not."""
+    graphs, violations = read_and_validate(config)
+    errors = [v for v in violations if v.severity == "Violation"]
+    if errors:
+        raise LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors)
+    payload: dict[str, bytes] = {}
+    for source, graph in graphs.items():  # several files may share one graph (curation.ttl and alignment.ttl)
+        payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+    return payload

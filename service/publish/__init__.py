@@ -1,0 +1,1 @@
+"""What portals harvest: the DCAT-AP.de catalogue, its validation, VoID, sitemaps and dumps."""

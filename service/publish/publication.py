@@ -1,0 +1,139 @@
+"""Everything the service publishes about its data, built once per data version: catalogue, dumps, VoID, sitemap.
+
+`build_publication(store, config)` builds it; the app keeps one per data version (service/web/state.py) and
+builds the first with itself, so `kzs serve` has it ready before gunicorn forks its workers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV
+
+from service.config import Config
+from service.ingest.programmes import Programme, find_programmes
+from service.publish.catalogue import Catalogue, Facts, build_catalogue, label, read_facts
+from service.publish.discovery import Statistics, modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
+from service.publish.dumps import Dump, build_dumps
+from service.rdf.namespaces import DCATDE
+from service.rdf.uris import document_url
+from service.store.embedded import Store
+
+
+@dataclass(frozen=True)
+class Landing:
+    title: dict[str, str]
+    description: dict[str, str]
+    keywords: list[str]
+    licenses: list[str]
+    attribution: list[str]
+    publisher: str
+    creators: list[str]
+    modified: str
+    period: str
+    sources: list[str]
+    dumps: list[Dump]
+
+
+@dataclass
+class Publication:
+    version: str
+    config: Config
+    programmes: list[Programme]
+    catalogue: Catalogue
+    dumps: dict[str, Dump]  # by path below the base URI
+    void: Graph
+    sitemaps: list[bytes]
+    seconds: float  # how long building took
+    _rendered: dict[Any, bytes] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def rendered(self, key: Any, render: Callable[[], bytes]) -> bytes:
+        """A representation, rendered on first use and kept for the life of this data version."""
+        with self._lock:
+            if key not in self._rendered:
+                self._rendered[key] = render()
+            return self._rendered[key]
+
+    def programme(self, key: str) -> Programme | None:
+        return next((p for p in self.programmes if p.key == key), None)
+
+    def part(self, programme: Programme) -> Graph:
+        return self.catalogue.parts[self.programmes.index(programme)]
+
+    def dumps_of(self, key: str | None) -> list[Dump]:
+        return [dump for dump in self.dumps.values() if dump.programme == key]
+
+    def modified(self, key: str | None) -> date:
+        """When the data of a programme (or, for None, of any programme) last changed."""
+        programme = self.programme(key) if key else None
+        if programme is None:
+            return newest(self.catalogue)
+        return modified(self.part(programme), URIRef(programme.dataset(self.config.base_uri))) or newest(self.catalogue)
+
+    def last_modified(self, key: str | None) -> datetime:
+        return datetime.combine(self.modified(key), clock(0), tzinfo=UTC)
+
+    def landing(self, programme: Programme) -> Landing:
+        """What a programme's landing page shows, read from its part of the catalogue."""
+        base = self.config.base_uri
+        part, dataset = self.part(programme), URIRef(programme.dataset(base))
+
+        def texts(predicate: URIRef, lang: str) -> list[str]:
+            return sorted(str(o) for o in part.objects(dataset, predicate) if getattr(o, "language", None) == lang)
+
+        period = part.value(dataset, DCTERMS.temporal)
+        years = [str(part.value(period, p) or "") for p in (DCAT.startDate, DCAT.endDate)] if period else []
+        return Landing(
+            title={lang: (texts(DCTERMS.title, lang) or [""])[0] for lang in ("de", "en")},
+            description={lang: (texts(DCTERMS.description, lang) or [""])[0] for lang in ("de", "en")},
+            keywords=list(dict.fromkeys(texts(DCAT.keyword, "de") + texts(DCAT.keyword, "en"))),
+            licenses=sorted(str(o) for o in part.objects(dataset, DCTERMS.license)),
+            attribution=sorted(str(o) for o in part.objects(dataset, DCATDE.licenseAttributionByText)),
+            publisher=label(part, part.value(dataset, DCTERMS.publisher) or dataset),
+            creators=sorted(label(part, c) for c in part.objects(dataset, DCTERMS.creator)),
+            modified=self.modified(programme.key).isoformat(),
+            period=" – ".join(dict.fromkeys(y for y in years if y)),
+            sources=sorted(document_url(base, str(s)) or str(s) for s in part.objects(dataset, PROV.wasDerivedFrom)),
+            dumps=self.dumps_of(programme.key),
+        )
+
+    def schema_org(self, programme: Programme) -> dict[str, Any]:
+        dataset = URIRef(programme.dataset(self.config.base_uri))
+        return schema_org(self.config, self.part(programme), dataset, self.dumps_of(programme.key))
+
+
+def build_publication(store: Store, config: Config) -> Publication:
+    if config.catalog_page_size < 1:
+        raise ValueError(f"catalog_page_size must be at least 1, not {config.catalog_page_size}")
+    started = time.perf_counter()
+    base, version = config.base_uri, store.version
+    programmes = find_programmes(store, base)
+    facts: dict[str, Facts] = {p.key: read_facts(store, base, p) for p in programmes}
+    licenses: dict[str | None, list[str]] = {
+        p.key: [str(o) for o in facts[p.key].metadata.objects(URIRef(p.dataset(base)), DCTERMS.license)]
+        for p in programmes
+    }
+    licenses[None] = sorted({iri for found in licenses.values() for iri in found})
+    dumps = build_dumps(store, programmes, licenses)
+    catalogue = build_catalogue(store, config, programmes, facts, dumps)
+    stats = Statistics.of(store)
+    void = void_graph(store, config, programmes, catalogue, dumps, stats)
+    maps = sitemaps(base, sitemap_urls(config, programmes, catalogue, stats))
+    return Publication(
+        version=version,
+        config=config,
+        programmes=programmes,
+        catalogue=catalogue,
+        dumps={dump.path: dump for dump in dumps},
+        void=void,
+        sitemaps=maps,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,215 @@
+"""Public SPARQL execution: read-only, no outbound requests, hard limits.
+
+`guard` reads a query's words without parsing it (service/rdf/sparql_text.py), to refuse updates (403) and
+SERVICE (400) before anything runs; `run` hands the query to the worker pool (service/query/pool.py) and
+turns what comes back into an `Answer`, or into a ServiceError whose message names the limit that stopped it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, cast
+
+import pyoxigraph as ox
+
+from service.config import Config
+from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError, Unavailable
+from service.query.fairness import fair
+from service.query.jobs import (
+    Busy,
+    ClientGone,
+    EvaluationError,
+    Job,
+    Limits,
+    MemoryLimit,
+    NotAcceptableKind,
+    QueryFailed,
+    QuerySyntaxError,
+    Reply,
+    ResultTooLarge,
+    TimeLimit,
+    WorkerCrashed,
+)
+from service.query.pool import QueryService
+from service.query.remote import RemoteQueryService
+from service.rdf.formats import Format
+from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
+from service.rdf.sparql_text import UPDATE_KEYWORDS, Shape, analyse
+from service.store.embedded import Store
+from service.store.remote import RemoteStore
+
+MAX_QUERY_CHARS = 100_000
+DISPLAY_ROWS = 1_000  # rows a page shows (and labels are looked up for); downloads have them all
+
+
+def guard(text: str) -> Shape:
+    """Refuse updates (403), federation and oversized queries (400) before anything runs."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadRequest(f"the query is longer than {MAX_QUERY_CHARS:,} characters")
+    shape = analyse(text)
+    if shape.operation in UPDATE_KEYWORDS:
+        raise Forbidden("this endpoint is read-only; SPARQL Update is not accepted")
+    if shape.federated:
+        raise BadRequest(
+            "SERVICE (federated query) is not allowed on this endpoint; a word or a prefix name with SERVICE in it"
+            " counts as SERVICE, so rename such a prefix"
+        )
+    return shape
+
+
+class QuerySyntax(BadRequest):
+    """A query the parser refused; `line` and `column` point at the place (1-based, 0 when unknown)."""
+
+    def __init__(self, message: str) -> None:
+        found = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+        self.line, self.column = (int(found[1]), int(found[2])) if found else (0, 0)
+        detail = found[3] if found else message
+        where = f" at line {self.line}, column {self.column}" if found else ""
+        super().__init__(f"syntax error{where}: {detail}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished query: the bytes to send, what they are, and whether the row limit cut them."""
+
+    body: bytes
+    format: Format
+    kind: str  # "solutions", "boolean" or "graph"
+    rows: int
+    truncated: bool
+    row_limit: int
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = {"Result-Rows": str(self.rows), "Result-Row-Limit": str(self.row_limit)}
+        if self.truncated:
+            headers["Result-Truncated"] = "true"
+        return headers
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The format a client accepts for one kind of result, or why it accepts none."""
+
+    format: Format | None
+    refusal: NotAcceptable | None = None
+
+
+def limits_of(config: Config) -> Limits:
+    return Limits(
+        time=config.query_time_limit,
+        rows=config.query_row_limit,
+        memory_mb=config.query_memory_mb,
+        result_mb=config.query_result_mb,
+        workers=config.query_workers,
+        queue=config.query_queue,
+        queue_wait=config.query_queue_wait,
+    )
+
+
+class Queries(Protocol):
+    """What answers public queries: the worker pool, the remote store, either held to per-client shares."""
+
+    limits: Limits
+
+    def run(self, job: Job, client: socket.socket | None = None) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+def query_service(
+    config: Config,
+    store: Callable[[], Store],
+    request_origin: Callable[[], tuple[str, str] | None],
+    *,
+    remote: bool,
+) -> Queries:
+    """The one place that decides who answers public queries: worker processes over the embedded store, or
+    the remote store itself (`remote`) under the same limits; either way each client is held to its share."""
+    limits = limits_of(config)
+    queries: Queries = QueryService(store, limits)
+    if remote:
+        queries = RemoteQueryService(lambda: cast(RemoteStore, store()), limits)
+    return cast(Queries, fair(queries, config, request_origin))
+
+
+def run(
+    service: Queries,
+    text: str,
+    results: Offer,
+    graphs: Offer,
+    *,
+    base_iri: str,
+    default_graph: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    labels: str = "",
+    client: socket.socket | None = None,
+) -> Answer:
+    """Run a public query in a worker, buffered up to the row limit.
+
+    `results` and `graphs` are what the client accepts for SELECT/ASK and for CONSTRUCT/DESCRIBE; the query
+    kind is only known once the worker has parsed it. `labels` (a language) asks for the labels of the IRIs
+    a page shows. The predeclared prefixes are the project's (service/rdf/namespaces.py); a query may redeclare them.
+    """
+    shape = guard(text)
+    protocol_dataset = default_graph is not None or named_graphs is not None
+    job = Job(
+        query=text,
+        base_iri=base_iri,
+        prefixes=PREFIXES,
+        result_format=results.format.media_type if results.format else None,
+        graph_format=graphs.format.media_type if graphs.format else None,
+        union=not (shape.own_dataset or protocol_dataset),
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        substitutions=substitutions or {},
+        labels=labels,
+        label_properties=LABEL_PROPERTIES if labels else (),
+        display_limit=DISPLAY_ROWS if labels else 0,
+    )
+    try:
+        reply = service.run(job, client)
+    except QueryFailed as failure:
+        raise refusal(failure, service.limits, results, graphs) from failure
+    fmt = results.format if reply.kind != "graph" else graphs.format
+    assert fmt is not None  # noqa: S101 - the worker answers only in a format it was given
+    return Answer(reply.body, fmt, reply.kind, reply.rows, reply.truncated, service.limits.rows, reply.labels)
+
+
+def refusal(failure: QueryFailed, limits: Limits, results: Offer, graphs: Offer) -> ServiceError:
+    """The HTTP error for a query that gave no result, saying which limit stopped it."""
+    if isinstance(failure, QuerySyntaxError):
+        return QuerySyntax(str(failure))
+    if isinstance(failure, NotAcceptableKind):
+        offer = graphs if failure.kind == "graph" else results
+        return offer.refusal or NotAcceptable(f"no acceptable format for a {failure.kind} result")
+    if isinstance(failure, EvaluationError):
+        return BadRequest(f"the query could not be evaluated: {failure}")
+    if isinstance(failure, TimeLimit):
+        return Unavailable(
+            f"The query was stopped at the time limit of {limits.time:g} seconds. "
+            "Narrow it down (fewer variables, more specific patterns, a LIMIT) and try again."
+        )
+    if isinstance(failure, MemoryLimit):
+        return Unavailable(
+            f"The query was stopped at the memory limit of {limits.memory_mb} MB. "
+            "Narrow it down (avoid ORDER BY or DISTINCT over very many rows) and try again."
+        )
+    if isinstance(failure, ResultTooLarge):
+        return Unavailable(f"The result is larger than the limit of {limits.result_mb} MB; select fewer columns.")
+    if isinstance(failure, Busy):
+        wait = math.ceil(limits.time)
+        return Unavailable(
+            f"Every query worker is busy; please try again in {wait} seconds.", headers={"Retry-After": str(wait)}
+        )
+    if isinstance(failure, ClientGone):
+        return Unavailable("The client closed the connection; the query was stopped.")
+    if isinstance(failure, WorkerCrashed):
+        return Unavailable(f"The query stopped the query engine ({failure}); it may be too complex.")
+    return Unavailable(str(failure))

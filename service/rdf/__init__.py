@@ -1,0 +1,1 @@
+"""RDF basics every layer shares: namespaces, formats, URIs, canonical serialisation, SPARQL text."""

@@ -1,0 +1,53 @@
+"""The namespaces the project writes, bound once for every serialisation."""
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VANN, XSD
+
+KZS = Namespace("https://w3id.org/kzs/def#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+CV = Namespace("http://data.europa.eu/m8g/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+# Catalogue vocabularies (DCAT-AP, DCAT-AP.de, Hydra paging, SPDX checksums, vCard contacts).
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+
+PREFIXES: dict[str, str] = {
+    "kzs": str(KZS),
+    "eli": str(ELI),
+    "cv": str(CV),
+    "oa": str(OA),
+    "dct": str(DCTERMS),
+    "dcat": str(DCAT),
+    "foaf": str(FOAF),
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "schema": str(SCHEMA),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "vcard": str(VCARD),
+    "vann": str(VANN),
+}
+
+SPARQL_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+# What names a thing, in order of preference.
+LABEL_PROPERTIES = tuple(
+    PREFIXES[c.split(":")[0]] + c.split(":")[1]
+    for c in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")
+)

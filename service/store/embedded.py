@@ -1,0 +1,164 @@
+"""The store: a small protocol, and the embedded pyoxigraph implementation.
+
+The default graph of every query is the union of the named graphs (docs/architecture.md, "Named graphs").
+Data is swapped in whole: `replace` builds the new store beside the old one and then
+rebinds one reference (the data and its version together), so a reader sees the old or
+the new data, never a mix. Under `kzs serve` nothing replaces the data of a running web
+worker at all: a reload builds a new store in the master and replaces the workers
+(service/serving.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+CURRENT = "CURRENT"
+
+
+class Store(Protocol):
+    """What the service needs of a store."""
+
+    @property
+    def version(self) -> str: ...
+
+    def query(
+        self,
+        text: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult: ...
+
+    def replace(self, graphs: Mapping[str, bytes], version: str) -> None: ...
+
+    def graph_sizes(self) -> dict[str, int]: ...
+
+
+def select(store: Store, text: str, **options: Any) -> ox.QuerySolutions:
+    """Run a SELECT of our own (a fixed query) and return its solutions."""
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    return result
+
+
+def construct(store: Store, text: str, **options: Any) -> ox.QueryTriples:
+    """Run a CONSTRUCT or DESCRIBE of our own and return its triples."""
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError("expected a CONSTRUCT or DESCRIBE query")
+    return result
+
+
+def term(row: ox.QuerySolution, name: str) -> str:
+    """The lexical value bound to `name` in a row ('' when unbound)."""
+    value = row[name]
+    return "" if value is None else str(value.value)
+
+
+class EmbeddedStore:
+    """pyoxigraph in memory, or on disk under `path` with one folder per data version."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else None
+        # One immutable pair: the data and its version are read and rebound together.
+        self._snapshot: tuple[ox.Store, str] = (ox.Store(), "")
+
+    @property
+    def version(self) -> str:
+        return self._snapshot[1]
+
+    def frozen(self) -> EmbeddedStore:
+        """A store that keeps answering from the data held now, whatever `replace` does to this one later."""
+        copy = EmbeddedStore(self.path)
+        copy._snapshot = self._snapshot
+        return copy
+
+    def stored_version(self) -> str | None:
+        """The version already on disk, if any: a restart with the same data reopens it."""
+        if self.path is None or not (self.path / CURRENT).is_file():
+            return None
+        version = (self.path / CURRENT).read_text().strip()
+        return version if version and (self.path / version).is_dir() else None
+
+    def reopen(self, version: str) -> None:
+        if self.path is None:
+            raise ValueError("an in-memory store has nothing to reopen")
+        self._snapshot = (ox.Store.read_only(str(self.path / version)), version)
+
+    def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
+        """Load N-Triples per graph IRI into a fresh store, then swap it in.
+
+        On disk, the folder of the version replaced is removed; one that other processes may still read
+        (a reload under gunicorn) is built by a new EmbeddedStore instead, and `prune` removes it later."""
+        folder = None
+        if self.path is not None:
+            folder = self.path / version
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        fresh = ox.Store(str(folder)) if folder else ox.Store()
+        for graph_iri, ntriples in graphs.items():
+            fresh.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+        if folder:
+            # Close the writer before serving: a read-only handle never sees files that a
+            # writer's compaction removes, and any number of processes may open it.
+            fresh.optimize()
+            fresh.flush()
+            del fresh
+            fresh = ox.Store.read_only(str(folder))
+        old_version = self.version
+        self._snapshot = (fresh, version)
+        if self.path is not None:
+            self.mark_current()
+            if old_version and old_version != version:
+                shutil.rmtree(self.path / old_version, ignore_errors=True)
+
+    def mark_current(self) -> None:
+        """Point CURRENT (what a restart reopens) at this store's version, atomically."""
+        if self.path is not None and self.version:
+            (self.path / f"{CURRENT}.tmp").write_text(self.version)
+            (self.path / f"{CURRENT}.tmp").replace(self.path / CURRENT)
+
+    def prune(self) -> list[str]:
+        """Remove every version folder on disk but this store's own; returns the versions removed."""
+        if self.path is None or not self.path.is_dir():
+            return []
+        removed = [p.name for p in self.path.iterdir() if p.is_dir() and p.name != self.version]
+        for name in removed:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+        return removed
+
+    def query(
+        self,
+        text: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
+            [ox.NamedNode(iri) for iri in default_graph] if default_graph else None
+        )
+        return self._snapshot[0].query(
+            text,
+            base_iri=base_iri,
+            use_default_graph_as_union=default is None,
+            default_graph=default,
+            named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
+            substitutions={ox.Variable(name): term for name, term in (substitutions or {}).items()},
+        )
+
+    def graph_sizes(self) -> dict[str, int]:
+        counts = select(self, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        return {row["g"].value: int(row["n"].value) for row in counts}

@@ -1,0 +1,414 @@
+"""RemoteStore: the Store protocol over any SPARQL 1.1 endpoint (Oxigraph server, Virtuoso, Fuseki, QLever, …).
+
+Replicas of the service are stateless in front of one shared store; `kzs load` fills it (`replace`). Callers
+get the same pyoxigraph result types as from the embedded store, so nothing above this module knows which
+store answers. What differs between stores is normalised here:
+
+- The default graph is the union of *our* named graphs: every query names them in the protocol's dataset
+  (`default-graph-uri`, `named-graph-uri`), so a store's own system graphs (Virtuoso's) never show.
+- Which graphs are ours, and the data version, are one record in the graph `{base}graph/datenstand`,
+  written last by `replace`: replicas see a new version once every graph of it is in place.
+- Substitutions are bound in the query text, as each term's N-Triples form (pyoxigraph validates IRIs and
+  escapes literals), never as request text; see `bind`.
+- Virtuoso's blank node labels (`nodeID://b1`) and its legacy `typed-literal` JSON are repaired; a partial
+  result (HTTP 206, or Virtuoso's `X-SQL-State` from an "anytime" timeout) is an error, never data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
+
+from service.rdf.sparql_text import (
+    Term,
+    bind,
+    describe_selects,
+    operation_of,
+    prologue,
+    uses_graph,
+)
+from service.store.embedded import QueryResult
+from service.store.sparql_http import (
+    StoreUnavailable,
+    post_query,
+    send,
+)
+
+VERSION_GRAPH = "graph/datenstand"  # relative to the base: the record of what `kzs load` put in the store
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
+DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
+BATCH_BYTES = 32 * 1024 * 1024  # N-Triples per N-Quads request: the store holds a request's transaction in memory
+READERS = 4  # requests at once when reading graph by graph: the store's threads, not ours, do the work
+# A resource's statements and, through up to three levels of blank nodes, theirs (our data nests two deep).
+CONCISE_DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o3 ?p4 ?o4 } WHERE {
+  VALUES ?r { {resources} }
+  ?r ?p ?o
+  OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2
+    OPTIONAL { FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 OPTIONAL { FILTER(isBlank(?o3)) ?o3 ?p4 ?o4 } } }
+}"""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the store holds, by its version record: read once per `refresh` seconds."""
+
+    version: str
+    graphs: tuple[str, ...]
+    modified: str
+    read_at: float
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint; loading through the Graph Store Protocol, or SPARQL Update where there is none."""
+
+    def __init__(
+        self,
+        query_url: str,
+        base_uri: str,
+        *,
+        update_url: str = "",
+        graph_store_url: str = "",
+        user: str = "",
+        password: str = "",
+        timeout: float = 10.0,
+        refresh: float = 5.0,
+        union: bool = False,
+    ) -> None:
+        self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
+        self.union = union  # the store holds our data alone, its default graph the union: see `query`
+        self.base_uri, self.timeout, self.refresh = base_uri, timeout, refresh
+        self.version_graph = base_uri + VERSION_GRAPH
+        self._user, self._password = user, password
+        self._loaded: Loaded | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_url!r})"
+
+    # What is loaded
+
+    def loaded(self, fresh: bool = False) -> Loaded:
+        """The version record, re-read when older than `refresh` seconds (so replicas follow a `kzs load`)."""
+        current = self._loaded
+        if current is None or fresh or time.monotonic() - current.read_at > self.refresh:
+            with self._lock:
+                current = self._loaded = self._read_record()
+        return current
+
+    def _read_record(self) -> Loaded:
+        text = (
+            f"SELECT ?version ?modified ?graph WHERE {{ GRAPH <{self.version_graph}> {{ "
+            f"<{self.version_graph}> <{OWL_VERSION}> ?version . "
+            f"OPTIONAL {{ <{self.version_graph}> <{DCT_MODIFIED}> ?modified }} "
+            f"OPTIONAL {{ <{self.version_graph}> <{DCT_HAS_PART}> ?graph }} }} }}"
+        )
+        rows = list(self._select(text, dataset=((), (self.version_graph,))))
+        version = str(rows[0]["version"].value) if rows else ""
+        modified = next((str(r["modified"].value) for r in rows if r["modified"] is not None), "")
+        graphs = tuple(sorted({str(r["graph"].value) for r in rows if r["graph"] is not None}))
+        return Loaded(version, graphs, modified, time.monotonic())
+
+    @property
+    def version(self) -> str:
+        return self.loaded().version
+
+    def check(self) -> Loaded:
+        """Ask the store now: StoreUnavailable names the URL that fails."""
+        return self.loaded(fresh=True)
+
+    # Queries
+
+    def query(
+        self,
+        text: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        text = prologue(bind(text, substitutions or {}), base_iri, {})
+        if self.union and substitutions and default_graph is None and named_graphs is None:
+            # A query about given resources (documents, their labels and links) on a store of our own: its
+            # default graph is the union already, and naming ~1,000 graphs makes Virtuoso 300 times slower.
+            # Catalogue statistics and public queries (without substitutions) still name our graphs, so the
+            # version record and a store's system graphs never show in them.
+            return self.run(text, None, self.timeout)
+        ours = self.loaded().graphs
+        # Named graphs only where the query asks for them: a store reads every graph IRI of the dataset.
+        named = tuple(named_graphs or ours) if named_graphs or uses_graph(text) else ()
+        dataset = (tuple(default_graph or ours), named)
+        return self.run(text, dataset, self.timeout)
+
+    def run(
+        self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Send a finished query text with the given dataset (None: the query's own), within `timeout`."""
+        operation = operation_of(text)
+        if operation == "DESCRIBE":
+            return self.described(text, dataset, timeout)
+        body, _ = self.request(text, dataset, timeout, NTRIPLES if operation == "CONSTRUCT" else None)
+        if operation == "CONSTRUCT":
+            return triples_of(body)
+        return results_of(body)
+
+    def described(
+        self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float
+    ) -> ox.QueryTriples:
+        """DESCRIBE as Oxigraph answers it, the Concise Bounded Description of each resource, whatever the
+        store's own DESCRIBE gives (Virtuoso's adds the resources that link to it and leaves out blank nodes).
+        The resources come from the query itself, run as a SELECT."""
+        resources: set[str] = set()
+        for query in describe_selects(text):
+            for row in results_of(self.request(query, dataset, timeout, None)[0]):  # type: ignore[union-attr]
+                resources.update(str(term) for term in row if isinstance(term, ox.NamedNode))
+        if not resources:
+            return triples_of(b"")
+        described = CONCISE_DESCRIPTION.replace("{resources}", " ".join(sorted(resources)))  # N-Triples forms
+        return triples_of(self.request(described, dataset, timeout, NTRIPLES)[0])
+
+    def _select(self, text: str, dataset: tuple[Iterable[str], Iterable[str]]) -> ox.QuerySolutions:
+        result = self.run(text, dataset, self.timeout)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("expected a SELECT query")
+        return result
+
+    def request(
+        self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float, accept: str | None
+    ) -> tuple[bytes, str]:
+        """POST the query; (body, content type). Every failure becomes a ServiceError naming the store."""
+        return post_query(self.query_url, text, dataset, timeout, accept)
+
+    def send(
+        self, method: str, url: str, body: bytes, content_type: str, params: Mapping[str, str], missing_ok: bool = False
+    ) -> None:
+        """One write request, with the store's credentials (Basic or Digest, as the store asks)."""
+        credentials, timeout = (self._user, self._password), max(60.0, self.timeout * 6)
+        send(method, url, body, content_type, params, credentials, timeout, missing_ok)
+
+    def graph_sizes(self) -> dict[str, int]:
+        graphs = self.loaded().graphs
+        if not graphs:
+            return {}
+        text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        counts = {row["g"].value: int(row["n"].value) for row in self._select(text, ((), graphs))}
+        return {graph: counts.get(graph, 0) for graph in graphs}
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every statement of our graphs (the dumps' source): one CONSTRUCT per graph, a few at a time, read as
+        N-Triples, which parse far faster than a SELECT's JSON of every quad and name only graphs of ours.
+        Blank nodes get the graph's number in their label: no two graphs share one, as loaded."""
+        graphs = self.loaded().graphs
+
+        def read(graph: str) -> bytes:
+            text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+            return self.request(text, None, max(self.timeout, 60.0), NTRIPLES)[0]
+
+        with ThreadPoolExecutor(READERS) as pool:
+            for index, (graph, body) in enumerate(zip(graphs, pool.map(read, graphs), strict=True)):
+                yield from in_graph(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), graph, index)
+
+    # Loading
+
+    def replace(
+        self,
+        graphs: Mapping[str, bytes],
+        version: str,
+        progress: Callable[[str, int], None] | None = None,
+        every: bool = False,
+    ) -> None:
+        """Write the graphs whose content changed (`every`: all of them), then the version record; graphs of the
+        previous version that are gone from `graphs` are dropped last.
+
+        A graph the store does not hold yet goes in with others in one N-Quads request of at most `BATCH_BYTES`
+        where the Graph Store Protocol takes a whole dataset (Oxigraph server: one transaction per request);
+        a graph the store holds is replaced by its own request (a PUT: one transaction), one after another.
+        Either way a reader sees a graph whole, old or new, never half of it."""
+        record = self.checksums()
+        sums = {graph: checksum(data) for graph, data in graphs.items()}
+        changed = [graph for graph in graphs if every or record.get(graph) != sums[graph]]
+        held = self.held(changed)
+        fresh = {graph: graphs[graph] for graph in changed if graph not in held}
+        rest = [graph for graph in changed if graph in held]
+        if fresh and not self.post_dataset(fresh, progress):
+            rest += list(fresh)
+        for graph in rest:  # one at a time: Virtuoso deadlocks on concurrent writes, Oxigraph serialises them
+            self.put_graph(graph, graphs[graph])
+            if progress:
+                progress(graph, len(graphs[graph]))
+        if progress:
+            for graph in set(graphs) - set(changed):
+                progress(graph, len(graphs[graph]))
+        previous = self.loaded(fresh=True).graphs
+        self.put_graph(self.version_graph, self.record(graphs, version, sums).encode())
+        for graph in sorted(set(previous) - set(graphs)):
+            self.drop_graph(graph)
+            if progress:
+                progress(graph, 0)
+        self._loaded = None
+        self.loaded(fresh=True)
+
+    def checksums(self) -> dict[str, str]:
+        """The SHA-256 of each graph's N-Triples as the version record states it (graphs loaded since)."""
+        text = (
+            f"SELECT ?graph ?sum WHERE {{ GRAPH <{self.version_graph}> {{ "
+            f"<{self.version_graph}> <{DCT_HAS_PART}> ?graph . ?graph <{OWL_VERSION}> ?sum }} }}"
+        )
+        return {str(r["graph"].value): str(r["sum"].value) for r in self._select(text, ((), (self.version_graph,)))}
+
+    def held(self, graphs: Iterable[str]) -> set[str]:
+        """Which of `graphs` the store holds statements of (in the store's whole dataset, records or not)."""
+        wanted = " ".join(str(ox.NamedNode(graph)) for graph in graphs)
+        if not wanted:
+            return set()
+        text = f"SELECT ?g WHERE {{ VALUES ?g {{ {wanted} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+        result = self.run(text, None, max(self.timeout, 60.0))  # the store's own dataset: every graph it has
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("expected a SELECT query")
+        return {str(row["g"].value) for row in result}
+
+    def post_dataset(self, graphs: Mapping[str, bytes], progress: Callable[[str, int], None] | None) -> bool:
+        """Add graphs the store does not hold as N-Quads, whole graphs per request; False when the store takes
+        no dataset at its Graph Store Protocol URL (Virtuoso), so they go graph by graph."""
+        if not self.graph_store_url or "sparql-graph-crud" in self.graph_store_url:
+            return False
+        batch: list[tuple[int, str]] = []
+        size = 0
+        for index, graph in enumerate([*graphs, ""]):
+            if batch and (not graph or size + len(graphs[graph]) > BATCH_BYTES):
+                quads = (
+                    quad
+                    for number, name in batch
+                    for quad in in_graph(ox.parse(graphs[name], format=ox.RdfFormat.N_TRIPLES), name, number)
+                )
+                body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+                try:
+                    self.send("POST", self.graph_store_url, body, NQUADS, {})
+                except StoreUnavailable as refused:
+                    if index == len(batch) and any(f" {code}:" in refused.message for code in ("400", "415")):
+                        return False  # the first request: this store takes graphs one by one
+                    raise
+                if progress:
+                    for _, name in batch:
+                        progress(name, len(graphs[name]))
+                batch, size = [], 0
+            if graph:
+                batch.append((index, graph))
+                size += len(graphs[graph])
+        return True
+
+    def record(self, graphs: Iterable[str], version: str, sums: Mapping[str, str] | None = None) -> str:
+        """The version record: the data version, when, its graphs, and each graph's checksum (what the next
+        load compares, to write only the graphs that changed)."""
+        subject = str(ox.NamedNode(self.version_graph))
+        lines = [f"{subject} <{OWL_VERSION}> {ox.Literal(version)} ."]
+        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        lines.append(f'{subject} <{DCT_MODIFIED}> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .')
+        lines += [f"{subject} <{DCT_HAS_PART}> {ox.NamedNode(graph)} ." for graph in sorted(graphs)]
+        lines += [f"{ox.NamedNode(g)} <{OWL_VERSION}> {ox.Literal(s)} ." for g, s in sorted((sums or {}).items())]
+        return "\n".join(lines) + "\n"
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace one graph: a Graph Store Protocol PUT, else one SPARQL Update request (DROP + INSERT DATA)."""
+        iri = ox.NamedNode(graph)  # validates the IRI
+        if self.graph_store_url:
+            self.send("PUT", self.graph_store_url, ntriples, NTRIPLES, {"graph-uri": graph, "graph": graph})
+        elif self.update_url:
+            update = f"DROP SILENT GRAPH {iri} ;\nINSERT DATA {{ GRAPH {iri} {{\n".encode() + ntriples + b"\n} }"
+            self.send("POST", self.update_url, update, "application/sparql-update", {})
+        else:
+            raise StoreUnavailable("no Graph Store Protocol or SPARQL Update endpoint is set to load the store")
+
+    def drop_graph(self, graph: str) -> None:
+        iri = ox.NamedNode(graph)
+        if self.update_url:
+            self.send("POST", self.update_url, f"DROP SILENT GRAPH {iri}".encode(), "application/sparql-update", {})
+        elif self.graph_store_url:
+            self.send("DELETE", self.graph_store_url, b"", "", {"graph-uri": graph, "graph": graph}, missing_ok=True)
+
+
+# Results
+
+
+def results_of(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SPARQL JSON results as pyoxigraph's types, with Virtuoso's quirks repaired."""
+    data = json.loads(body)
+    if "boolean" not in data:
+        variables = data.get("head", {}).get("vars", [])
+        if [v.lower() for v in variables] == ["__ask_retval"]:  # Virtuoso's ASK in SELECT's clothes
+            rows = data.get("results", {}).get("bindings", [])
+            value = rows[0].get(variables[0], {}).get("value", "0") if rows else "0"
+            data = {"head": {}, "boolean": value not in ("0", "false", "")}
+        else:
+            for row in data.get("results", {}).get("bindings", []):
+                for binding in row.values():
+                    if binding.get("type") == "typed-literal":
+                        binding["type"] = "literal"
+                    elif binding.get("type") == "bnode":
+                        binding["value"] = re.sub(r"\W", "_", binding["value"].removeprefix("nodeID://"))
+    result = ox.parse_query_results(json.dumps(data).encode(), format=ox.QueryResultsFormat.JSON)
+    if isinstance(result, ox.QueryTriples):  # pragma: no cover - JSON results never hold triples
+        raise TypeError("unexpected triples")
+    return result
+
+
+def triples_of(body: bytes) -> ox.QueryTriples:
+    """N-Triples as pyoxigraph's QueryTriples (through a scratch store, the one way to build them)."""
+    scratch = ox.Store()
+    scratch.load(body, format=ox.RdfFormat.N_TRIPLES)
+    result = scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert isinstance(result, ox.QueryTriples)  # noqa: S101 - a CONSTRUCT gives triples
+    return result
+
+
+def checksum(ntriples: bytes) -> str:
+    """SHA-256 of the graph's statements, whatever its blank node labels and order (loads label them anew)."""
+    dataset = ox.Dataset(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return hashlib.sha256("\n".join(sorted(map(str, dataset))).encode()).hexdigest()
+
+
+def in_graph(triples: Iterable[ox.Triple | ox.Quad], graph: str, index: int) -> Iterator[ox.Quad]:
+    """The triples as quads of `graph`, blank nodes labelled with the graph's number: graphs sent or read
+    together keep their blank nodes apart, as graphs loaded one by one do."""
+    name, suffix = ox.NamedNode(graph), f"g{index}"
+
+    def own(node: Any) -> Any:
+        return ox.BlankNode(node.value + suffix) if isinstance(node, ox.BlankNode) else node
+
+    for t in triples:
+        yield ox.Quad(own(t.subject), t.predicate, own(t.object), name)
+
+
+def for_config(config: Any) -> RemoteStore:
+    """The remote store the settings name, not yet contacted."""
+    return RemoteStore(
+        config.sparql_endpoint,
+        config.base_uri,
+        update_url=config.sparql_update_endpoint,
+        graph_store_url=config.graph_store_endpoint,
+        user=config.store_user,
+        password=config.store_password,
+        timeout=float(config.store_timeout),
+        union=bool(config.store_union),
+    )
+
+
+def from_config(config: Any) -> RemoteStore:
+    """The remote store the settings name, once it has answered: start-up fails with the URL that does not."""
+    store = for_config(config)
+    store.check()
+    return store

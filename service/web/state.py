@@ -1,0 +1,79 @@
+"""What an app holds, typed: its settings, its store, who answers its public queries, what it keeps per data
+version, and where a server records its reloads. Built by `create_app`; read by the views through `state()`."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask.sansio.app import App
+
+from service.cache import Memo, PerVersion, RepresentationCache
+from service.config import Config
+from service.content.search import Index
+from service.publish.publication import Publication, build_publication
+from service.query.public import Queries
+from service.store.embedded import Store
+
+KEY = "kzs"
+MEMO_ENTRIES = 512
+
+
+@dataclass
+class AppState:
+    config: Config
+    store: Store  # replaced whole by a reload (service/serving.py)
+    queries: Queries
+    representations: RepresentationCache
+    memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES))  # descriptions, the vocabulary index
+    publication: PerVersion[Publication] = field(default_factory=PerVersion)
+    search: PerVersion[Index] = field(default_factory=PerVersion)
+    reload_status: Path | None = None  # the file where `kzs serve` records its last start or reload
+
+    def current_publication(self) -> Publication:
+        """Catalogue, dumps, VoID and sitemaps of the data served now, built once per data version."""
+        store = self.store
+        return self.publication.get(store.version, lambda: build_publication(store, self.config))
+
+
+def state(app: App | None = None) -> AppState:
+    found = (app or current_app).extensions[KEY]
+    assert isinstance(found, AppState)  # noqa: S101 - create_app put it there
+    return found
+
+
+def get_store() -> Store:
+    return state().store
+
+
+def get_config() -> Config:
+    return state().config
+
+
+@dataclass(frozen=True)
+class ReloadStatus:
+    """The outcome of the last start or reload, as the status file holds it."""
+
+    reload: int  # how many reloads the server has attempted: `kzs reload` waits for it to grow
+    ok: bool
+    version: str  # the data version served now (the last good one, after a failure)
+    message: str
+    at: str  # when, ISO 8601 UTC
+    seconds: float = 0.0  # how long loading and validating took
+
+    def write(self, path: Path) -> None:
+        """Atomically: a reader sees the old record or the new one, never half of one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(asdict(self)) + "\n", encoding="utf-8")
+        partial.replace(path)
+
+    @classmethod
+    def read(cls, path: Path) -> ReloadStatus | None:
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None

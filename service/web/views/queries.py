@@ -1,0 +1,159 @@
+"""/queries/…: canned questions with their own URLs, forms and downloads.
+
+`/queries/` lists them; `/queries/{name}` runs one with the parameters of its form (a browser gets the page
+with the table, any other client the results in the negotiated format: `?format=csv|json|tsv|xml`);
+`/queries/{name}.rq` is the query file itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from service.errors import ServiceError
+from service.query.canned import CannedQuery, bindings, catalogue, choices, editor_text, find
+from service.query.public import Answer, Offer, run
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
+from service.texts import LANGUAGES, text
+from service.web.conneg import choose, choose_language
+from service.web.http_errors import wants_html
+from service.web.responses import PAGE_SECURITY
+from service.web.results import table
+from service.web.state import get_config, get_store
+from service.web.views.sparql import JSON_RESULTS, NTRIPLES, answer_response, client_socket, offer, query_service
+
+bp = Blueprint("queries", __name__)
+LIST_JSON = Format("application/json", "json", "JSON")
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def language() -> str:
+    return choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
+
+
+def html_response(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = Response(body, status, content_type=HTML.content_type)
+    response.headers.update(headers or {})
+    response.headers["Content-Security-Policy"] = PAGE_SECURITY
+    response.vary.update(["Accept", "Accept-Language"])
+    return response
+
+
+@bp.get("/queries/")
+def index() -> Response:
+    """The list: a page, or (`?format=json`, or a JSON Accept) every query with its parameters, for tools."""
+    lang = language()
+    base = get_config().base_uri
+    if choose(request.accept_mimetypes, (HTML, LIST_JSON), request.args.get("format")) is LIST_JSON:
+        listing = [
+            {
+                "name": q.name,
+                "url": f"{base}queries/{q.name}",
+                "query": f"{base}queries/{q.name}.rq",
+                "title": q.title,
+                "description": q.description,
+                "parameters": [asdict(p) for p in q.parameters],
+            }
+            for q in catalogue().values()
+        ]
+        response = jsonify(listing)
+        response.vary.add("Accept")
+        return response
+    return html_response(
+        render_template(
+            "queries/index.html",
+            lang=lang,
+            text=lambda key, **values: text(key, lang, **values),
+            queries=list(catalogue().values()),
+            switch=f"{base}queries/?lang={other(lang)}",
+            other=other(lang),
+        )
+    )
+
+
+@bp.get("/queries/<name>.rq")
+def source(name: str) -> Response:
+    query = find(name)
+    return Response(query.text, content_type="application/sparql-query; charset=utf-8")
+
+
+@bp.get("/queries/<name>")
+def canned(name: str) -> Response:
+    query = find(name)
+    base = get_config().base_uri
+    arguments = {p.name: request.args[p.name] for p in query.parameters if p.name in request.args}
+    shown, bound = bindings(query, arguments, base)
+    requested = request.args.get("format") or request.args.get("_format")
+    if requested not in (None, "html") or not (requested == "html" or wants_html()):
+        answer = run(
+            query_service(),
+            query.text,
+            offer(RESULT_FORMATS, requested),
+            offer(GRAPH_FORMATS, requested),
+            base_iri=f"{base}sparql",
+            substitutions=bound,
+            client=client_socket(),
+        )
+        response = answer_response(answer)
+        extension = next((f.extension for f in RESULT_FORMATS if f is answer.format), "")
+        if requested and extension:
+            response.headers["Content-Disposition"] = f'inline; filename="{name}.{extension}"'
+        return response
+    return page(query, shown, bound)
+
+
+def page(query: CannedQuery, shown: dict[str, str], bound: dict[str, ox.NamedNode | ox.Literal]) -> Response:
+    lang = language()
+    base = get_config().base_uri
+    answer: Answer | None = None
+    error: ServiceError | None = None
+    try:
+        answer = run(
+            query_service(),
+            query.text,
+            Offer(JSON_RESULTS),
+            Offer(NTRIPLES),
+            base_iri=f"{base}sparql",
+            substitutions=bound,
+            labels=lang,
+            client=client_socket(),
+        )
+    except ServiceError as failure:
+        error = failure
+    url = f"{base}queries/{query.name}"
+    args = [(name, value) for name, value in shown.items()]
+    language_arg = [("lang", lang)] if lang != "de" else []
+    links = {"permalink": f"{url}?" + urlencode([*args, *language_arg])}
+    for extension in ("csv", "json", "tsv"):
+        links[extension] = f"{url}?" + urlencode([*args, ("format", extension)])
+    editor = f"{base}sparql?" + urlencode([("query", editor_text(query, bound)), *language_arg])
+    store = get_store()
+    form = [(p, shown.get(p.name, ""), choices(store, p, base, lang)) for p in query.parameters]
+    body = render_template(
+        "queries/query.html",
+        lang=lang,
+        text=lambda key, **values: text(key, lang, **values),
+        query=query,
+        form=form,
+        answer=answer,
+        table=table(answer, base) if answer else None,
+        error=error,
+        links=links,
+        editor=editor,
+        download_name=query.name,
+        switch=f"{url}?" + urlencode([*args, ("lang", other(lang))]),
+        other=other(lang),
+    )
+    return html_response(body, error.status if error else 200, error.headers if error else None)
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "de" else "de"

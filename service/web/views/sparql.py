@@ -1,0 +1,266 @@
+"""/sparql: the SPARQL 1.1 Protocol (GET, form POST, direct POST), read-only; a query page for browsers.
+
+The protocol decides where a query and its dataset come from (`extract`); the query runs in a worker
+(service/query/public.py); the answer goes out in the negotiated format, or, for a browser, as the query page
+with the results as a table. Without a query, browsers get the page and other clients the Service
+Description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.exceptions import RequestURITooLarge
+
+from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
+from service.query.description import RDFLIB_FORMATS, service_description_graph
+from service.query.public import Answer, Offer, Queries, limits_of, run
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
+from service.rdf.namespaces import PREFIXES
+from service.store.embedded import Store
+from service.texts import LANGUAGES, text
+from service.web.conneg import choose, choose_language
+from service.web.http_errors import wants_html
+from service.web.responses import PAGE_SECURITY
+from service.web.results import table
+from service.web.state import get_config, get_store, state
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+MAX_URL_BYTES = 8190  # as gunicorn's longest request line (`kzs serve` raises its limit to this)
+JSON_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "json")
+NTRIPLES = next(f for f in GRAPH_FORMATS if f.extension == "nt")
+EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After"
+
+EXAMPLE = """\
+# Die Handlungsziele jedes strategischen Ziels (Präfixe wie kzs: und skos: sind vordefiniert)
+SELECT ?ziel ?handlungsziel ?nummer ?wortlaut WHERE {
+  ?ziel a kzs:StrategicGoal ;
+    kzs:hasActionGoal ?handlungsziel .
+  ?handlungsziel skos:notation ?nummer ;
+    skos:prefLabel ?wortlaut .
+  FILTER(LANG(?wortlaut) = "de")
+}
+ORDER BY ?nummer
+"""
+
+
+class UnsupportedMediaType(ServiceError):
+    status, title = 415, "Unsupported media type"
+
+
+def query_service() -> Queries:
+    return state().queries
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query operation as the SPARQL 1.1 Protocol (§2.1) places it in a request."""
+
+    query: str | None
+    default_graph: list[str] | None  # None: the request names no dataset (not: an empty one)
+    named_graphs: list[str] | None
+
+
+def extract() -> ProtocolRequest:
+    """The query and its dataset from a GET, a form POST or a direct POST; updates are refused (403)."""
+    urlargs: MultiDict[str, str] = request.args
+    if request.method in ("GET", "HEAD"):
+        params = urlargs
+        query = single(params, "query")
+    elif request.mimetype == FORM:
+        params = MultiDict([*urlargs.items(multi=True), *request.form.items(multi=True)])
+        if "update" in params:
+            raise Forbidden("this endpoint is read-only; SPARQL Update is not accepted")
+        if "query" in urlargs:
+            raise BadRequest("a form POST carries its query in the body, not in the URL")
+        query = single(request.form, "query")
+    elif request.mimetype == QUERY:
+        params = urlargs
+        if "query" in urlargs:
+            raise BadRequest("a direct POST carries its query as the body, not in the URL")
+        query = body_text()
+    elif request.mimetype == UPDATE:
+        raise Forbidden("this endpoint is read-only; SPARQL Update is not accepted")
+    else:
+        raise UnsupportedMediaType(
+            f"POST a form ({FORM}) or a query ({QUERY}), not {request.mimetype or 'a body without a type'}"
+        )
+    if "update" in params:
+        raise Forbidden("this endpoint is read-only; SPARQL Update is not accepted")
+    default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    dataset = bool(default or named)
+    return ProtocolRequest(query, default if dataset else None, named if dataset else None)
+
+
+def single(params: MultiDict[str, str], name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"give exactly one '{name}' parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+def body_text() -> str:
+    """A direct POST's body, which the protocol requires to be UTF-8."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"a query must be sent in UTF-8, not {charset}")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the query is not valid UTF-8 (byte {error.start})") from error
+
+
+def offer(formats: tuple[Format, ...], requested: str | None) -> Offer:
+    try:
+        return Offer(choose(request.accept_mimetypes, formats, requested))
+    except NotAcceptable as refusal:
+        return Offer(None, refusal)
+
+
+def client_socket() -> socket.socket | None:
+    """The connection to the client under gunicorn, to notice when it hangs up."""
+    sock = request.environ.get("gunicorn.socket")
+    return sock if isinstance(sock, socket.socket) else None
+
+
+@bp.before_request
+def limit_url() -> None:
+    if len(request.path.encode()) + 1 + len(request.query_string) > MAX_URL_BYTES:
+        raise RequestURITooLarge(f"URLs are limited to {MAX_URL_BYTES:,} bytes; POST long queries instead")
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Anonymous cross-origin GET and POST, without credentials, for every answer, errors included."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response | str:
+    if request.method == "OPTIONS":  # CORS preflight (a direct POST is not a "simple" request)
+        response = Response(status=204)
+        response.headers.update(
+            {
+                "Allow": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Methods": "GET, POST",
+                "Access-Control-Allow-Headers": "Accept, Content-Type",
+                "Access-Control-Max-Age": "86400",
+            }
+        )
+        return response
+    config = get_config()
+    protocol = extract()
+    requested = request.values.get("format") or request.values.get("_format")
+    if requested in (None, "html") and (requested == "html" or wants_html()):
+        return page(protocol)
+    if protocol.query is None:
+        return service_description(config.base_uri, get_store(), request.accept_mimetypes, requested)
+    answer = run(
+        query_service(),
+        protocol.query,
+        offer(RESULT_FORMATS, requested),
+        offer(GRAPH_FORMATS, requested),
+        base_iri=config.base_uri + "sparql",
+        default_graph=protocol.default_graph,
+        named_graphs=protocol.named_graphs,
+        client=client_socket(),
+    )
+    return answer_response(answer)
+
+
+def answer_response(answer: Answer) -> Response:
+    response = Response(answer.body, content_type=answer.format.content_type)
+    response.headers.update(answer.headers)
+    response.vary.add("Accept")
+    return response
+
+
+def page(protocol: ProtocolRequest) -> Response:
+    """The query page: the editor, and the results (or what went wrong) when there is a query."""
+    config = get_config()
+    lang = choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
+    query = protocol.query
+    answer, error, status, headers = None, None, 200, {}
+    if query is not None:
+        try:
+            answer = run(
+                query_service(),
+                query,
+                Offer(JSON_RESULTS),
+                Offer(NTRIPLES),
+                base_iri=config.base_uri + "sparql",
+                default_graph=protocol.default_graph,
+                named_graphs=protocol.named_graphs,
+                labels=lang,
+                client=client_socket(),
+            )
+        except ServiceError as failure:
+            error, status, headers = failure, failure.status, failure.headers
+    dataset = [("default-graph-uri", g) for g in protocol.default_graph or []]
+    dataset += [("named-graph-uri", g) for g in protocol.named_graphs or []]
+    body = render_template(
+        "sparql/page.html",
+        lang=lang,
+        text=lambda key, **values: text(key, lang, **values),
+        query=EXAMPLE if query is None else query,
+        dataset=dataset,
+        has_query=query is not None,
+        answer=answer,
+        table=table(answer, config.base_uri) if answer else None,
+        error=error,
+        links=links(query, dataset, answer) if query is not None else {},
+        prefixes=sorted(PREFIXES.items()),
+        limits=limits_of(config),
+        switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
+        other=other(lang),
+    )
+    response = Response(body, status, content_type=HTML.content_type)
+    response.headers.update(headers)
+    response.headers["Content-Security-Policy"] = PAGE_SECURITY
+    response.vary.update(["Accept", "Accept-Language"])
+    return response
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "de" else "de"
+
+
+def query_args(query: str | None, dataset: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return ([("query", query)] if query is not None else []) + dataset
+
+
+def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None) -> dict[str, str]:
+    """The permalink of a query and its downloads, each a GET URL."""
+    endpoint = get_config().base_uri + "sparql?"
+    args = query_args(query, dataset)
+    found = {"permalink": endpoint + urlencode(args)}
+    kinds = {"graph": ("ttl", "jsonld", "nt"), "boolean": ("json", "xml")}
+    for extension in kinds.get(answer.kind if answer else "", ("csv", "json", "tsv")):
+        found[extension] = endpoint + urlencode([*args, ("format", extension)])
+    return found
+
+
+def service_description(base: str, store: Store, accept: MIMEAccept, requested: str | None) -> Response:
+    """The description in the negotiated RDF format; 304 when the client has this data version's."""
+    fmt = choose(accept, GRAPH_FORMATS, requested)
+    etag = hashlib.sha256(f"{base}\0{store.version}\0{fmt.media_type}".encode()).hexdigest()[:20]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        graph = service_description_graph(base, store.graph_sizes())
+        body = graph.serialize(format=RDFLIB_FORMATS[fmt.extension], encoding="utf-8")
+        response = Response(body, content_type=fmt.content_type)
+    response.set_etag(etag)
+    response.vary.add("Accept")
+    return response
