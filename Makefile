@@ -21,7 +21,7 @@ test: $(STAMP) lint test-deps
 
 # What the tests drive besides Python: a headless browser and its driver (Debian's packages).
 # Without root or apt the browser tests skip and say why.
-# ckanext-dcat's RDFParser, for tests/test_ckan.py: a venv of its own, because CKAN pins its own Flask and
+# ckanext-dcat's RDFParser, for tests/publish/test_ckan.py: a venv of its own, because CKAN pins its own Flask and
 # SQLAlchemy. CKAN itself installs without its dependencies (it needs a database otherwise); the parser needs
 # only these (recipe: ../shared/research/portal-harvesting.md §4). Without PyPI the CKAN test skips.
 CKAN_VENV := .cache/ckan
@@ -35,7 +35,7 @@ $(CKAN_STAMP):
 	@{ $(PYTHON) -m venv $(CKAN_VENV) && \
 	  $(CKAN_VENV)/bin/pip install --quiet "ckanext-dcat==2.4.4" $(CKAN_DEPS) && \
 	  $(CKAN_VENV)/bin/pip install --quiet --no-deps "ckan==2.12.0" && touch $(CKAN_STAMP); } || \
-	  echo "test-deps: ckanext-dcat not installed; tests/test_ckan.py will skip"
+	  echo "test-deps: ckanext-dcat not installed; tests/publish/test_ckan.py will skip"
 
 # The W3C SPARQL 1.1 Protocol suite's runner (tests/test_sparql_w3c.py), pinned, in a project-local folder;
 # Debian's node and npm where they are missing. Without them the W3C tests skip and say why.
@@ -57,11 +57,11 @@ test-deps: $(CKAN_STAMP) $(NODE_STAMP)
 	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } || \
-	  echo "test-deps: Virtuoso not installed; tests/test_remote.py skips it"
+	  echo "test-deps: Virtuoso not installed; tests/store/test_remote.py skips it"
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
-	  echo "test-deps: nginx not installed; tests/test_export.py will skip"
+	  echo "test-deps: nginx not installed; tests/export/test_export.py will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -85,8 +85,8 @@ clean:
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(STAMP)
 	KZS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/test_properties.py
-	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 5 )) $(BIN)/pytest -q -p no:randomly tests/test_openapi.py
-	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 10 )) KZS_FUZZ_SERVER=1 $(BIN)/pytest -q -p no:randomly tests/test_openapi.py -k keeps_to
+	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 5 )) $(BIN)/pytest -q -p no:randomly tests/web/test_openapi.py
+	KZS_FUZZ_EXAMPLES=$$(( $(FUZZ_EXAMPLES) / 10 )) KZS_FUZZ_SERVER=1 $(BIN)/pytest -q -p no:randomly tests/web/test_openapi.py -k keeps_to
 
 # Load and soak (benchmarks/soak.py): ramp to the highest light rate without errors beside heavy clients, then
 # hold it for DURATION seconds; writes its results into docs/soak.md. Never run by make test.

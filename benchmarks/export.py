@@ -35,7 +35,7 @@ from service.export.static import Renderer, Report, Writer, document_paths, expo
 from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
 from service.store.embedded import EmbeddedStore  # noqa: E402
 from service.web.app import create_app  # noqa: E402
-from tests.conftest import free_port, start_server  # noqa: E402
+from tests.support.project import free_port, start_server  # noqa: E402
 
 WRK_SCRIPT = """
 local paths, n = {}, 0

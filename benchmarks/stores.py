@@ -61,8 +61,8 @@ from service.store.embedded import EmbeddedStore  # noqa: E402
 from service.store.remote import RemoteStore  # noqa: E402
 from service.web.app import create_app  # noqa: E402
 from service.web.state import state  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
-from tests.stores import STARTERS, RunningStore, oxigraph_command  # noqa: E402
+from tests.support.project import free_port  # noqa: E402
+from tests.support.stores import STARTERS, RunningStore, oxigraph_command  # noqa: E402
 
 BASE = "http://127.0.0.1:8000/"
 KINDS = ("deref", "query")

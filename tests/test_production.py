@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from service.serving import production_workers
-from tests.conftest import ROOT, free_port, start_server
+from tests.support.project import ROOT, free_port, start_server
 
 # About a second of work for the query engine over the Soest data: a request still running when SIGTERM comes.
 SLOW_QUERY = (

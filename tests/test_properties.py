@@ -31,7 +31,7 @@ from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
 from service.rdf.sparql_text import UPDATE_KEYWORDS, analyse
 from service.rdf.uris import document_url, is_valid_path, split_extension, thing_iri
 from service.web.conneg import choose
-from tests.conftest import BASE, ROOT
+from tests.support.project import BASE, ROOT
 
 EXAMPLES = int(os.environ.get("KZS_FUZZ_EXAMPLES", "60"))
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

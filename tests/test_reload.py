@@ -26,8 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
-from tests.conftest import ROOT, free_port, start_server
-from tests.test_loader import break_programme
+from tests.support.project import ROOT, break_programme, free_port, start_server
 
 PROGRAMME = "id/kommune/05974040/programm/zukunftsprogramm"
 DATASET = "data/soest-2009#datensatz"

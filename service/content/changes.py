@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from service.ingest.revisions import LEVELS, RevisionError, natural
 from service.ingest.text_import import ImportSettings
-from service.rdf.namespaces import SPARQL_PROLOGUE
+from service.rdf.namespaces import LANGUAGE_TAGS, SPARQL_PROLOGUE
 from service.store.embedded import EmbeddedStore, Store, select
 
 VERSIONS = (
@@ -47,10 +47,6 @@ SELECT DISTINCT ?expression ?tag ?goal ?level ?notation ?label ?definition ?pred
 }
 """
 )
-
-# EU language authority codes → BCP 47 tags, for the languages programmes are written in so far;
-# any other language matches every tag ("*").
-LANGUAGE_TAGS = {"DEU": "de", "ENG": "en", "FRA": "fr", "NLD": "nl", "DAN": "da", "POL": "pl"}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from service.rdf.formats import ALIASES, GRAPH_ALIASES, GRAPH_FORMATS, HTML, For
 from service.rdf.uris import DOCUMENT, VOCABULARY
 from service.texts import LANGUAGES
 from service.web.conneg import Profile, Variant
-from service.web.responses import SECURITY_HEADERS, Document, link_header
-from service.web.views.home import PAGE
+from service.web.responses import PAGE, SECURITY_HEADERS, Document, link_header
 from service.web.views.resource import PROFILES as DOCUMENT_PROFILES
 from service.web.views.vocabulary import OWL_PROFILE
 

@@ -34,7 +34,6 @@ from service.ingest.loader import Source, decode_utf8, discover, parse, shape_fi
 from service.ingest.sheets import CsvImportError, Problem, Row, read_sheet
 from service.ingest.text_import import (
     DRAFT_BASE,
-    ISO639_3,
     LANGUAGE_AUTHORITY,
     QUOTE_CONTEXT,
     ConceptIndex,
@@ -45,7 +44,7 @@ from service.ingest.text_import import (
     slug,
 )
 from service.ingest.text_layout import Span
-from service.rdf.namespaces import ELI, KZS, OA, bind_prefixes
+from service.rdf.namespaces import ELI, ISO639_3, KZS, OA, bind_prefixes
 
 SOURCE = "source.csv"
 LIST_SEPARATOR = ";"

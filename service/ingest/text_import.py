@@ -19,13 +19,12 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
 from service.ingest.loader import decode_utf8
 from service.ingest.revisions import RevisionError, revise
 from service.ingest.text_layout import Item, ProgrammeText, Span, StrategicGoal, parse
-from service.rdf.namespaces import ELI, KZS, OA, bind_prefixes
+from service.rdf.namespaces import ELI, ISO639_3, KZS, OA, bind_prefixes
 
 # Terms are minted under this placeholder and written relative to it, so the committed
 # file binds to whatever base the service is configured with.
 DRAFT_BASE = "https://base.invalid/"
 LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
-ISO639_3 = {"de": "DEU", "en": "ENG"}
 QUOTE_CONTEXT = 32
 
 

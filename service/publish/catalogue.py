@@ -20,7 +20,19 @@ from service.config import Config
 from service.ingest.programmes import Programme
 from service.publish.catalogue_texts import DESCRIPTIONS, TITLES
 from service.publish.dumps import CSV, CSVW, FILE_TYPES, Dump
-from service.rdf.namespaces import CV, DCATAP, DCATDE, ELI, HYDRA, PREFIXES, SCHEMA, SPARQL_PROLOGUE, SPDX, VCARD
+from service.rdf.namespaces import (
+    CV,
+    DCATAP,
+    DCATDE,
+    ELI,
+    HYDRA,
+    ISO639_3,
+    PREFIXES,
+    SCHEMA,
+    SPARQL_PROLOGUE,
+    SPDX,
+    VCARD,
+)
 from service.store.embedded import Store, construct, select, term
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -43,7 +55,6 @@ PUBLISHER_TYPES = {
     "stateKey": "RegionalAuthority",
 }
 # BCP 47 language tags of the data → the EU language authority table.
-LANGUAGES = {"de": "DEU", "en": "ENG", "fr": "FRA", "nl": "NLD", "pl": "POL", "tr": "TUR", "da": "DAN"}
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 PUBLIC = URIRef(EU + "access-right/PUBLIC")
 GOVERNMENT = URIRef(EU + "data-theme/GOVE")
@@ -95,7 +106,7 @@ CONSTRUCT { ?work ?p ?o . ?o ?p2 ?o2 } WHERE {
 }
 """
 )
-LANGUAGE_TAGS = 'SELECT DISTINCT ?g (LANG(?o) AS ?lang) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(LANG(?o) != "") }'
+LANGUAGES_USED = 'SELECT DISTINCT ?g (LANG(?o) AS ?lang) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(LANG(?o) != "") }'
 ONTOLOGIES = SPARQL_PROLOGUE + "SELECT ?ontology WHERE { ?ontology a owl:Ontology } ORDER BY ?ontology"
 
 
@@ -125,7 +136,7 @@ def read_facts(store: Store, base: str, programme: Programme) -> Facts:
         for triple in construct(store, WORK, substitutions={"g": ox.NamedNode(graph)}):
             work.add(ox.Quad(triple.subject, triple.predicate, triple.object))
     # Only the programme's graphs: one pass over every graph per programme grows with the square of the data.
-    tags = {term(row, "lang").lower() for row in select(store, LANGUAGE_TAGS, named_graphs=programme.graphs)}
+    tags = {term(row, "lang").lower() for row in select(store, LANGUAGES_USED, named_graphs=programme.graphs)}
     return Facts(rdflib_graph(metadata), rdflib_graph(q.triple for q in work), sorted(tags))
 
 
@@ -308,7 +319,7 @@ class CatalogueBuilder:
         default(DCTERMS.spatial, [o for w in works for o in work.objects(w, DCTERMS.spatial)])
         if (d, DCTERMS.temporal, None) not in graph:
             default(DCTERMS.temporal, self.period(graph, work, works))
-        default(DCTERMS.language, [URIRef(f"{EU}language/{LANGUAGES[t]}") for t in facts.languages if t in LANGUAGES])
+        default(DCTERMS.language, [URIRef(f"{EU}language/{ISO639_3[t]}") for t in facts.languages if t in ISO639_3])
         default(DCTERMS.conformsTo, ontology)
         # The programme document it is made from (dct:source would have to be a dcat:Dataset).
         default(PROV.wasDerivedFrom, works)

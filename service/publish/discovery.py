@@ -13,8 +13,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
 
 from service.config import Config
 from service.ingest.programmes import Programme
-from service.publish.catalogue import LANGUAGES, Catalogue, chunk_id, describe_file, label
+from service.publish.catalogue import Catalogue, chunk_id, describe_file, label
 from service.publish.dumps import CSVW, DUMP_FORMATS, Dump
+from service.rdf.namespaces import LANGUAGE_TAGS
 from service.rdf.uris import THING, document_url
 from service.store.embedded import Store, select, term
 
@@ -294,6 +295,3 @@ def schema_org(config: Config, part: Graph, dataset: URIRef, dumps: Sequence[Dum
     if sources:
         markup["isBasedOn"] = [document_url(base, s) or s for s in sources]
     return markup
-
-
-LANGUAGE_TAGS = {code: tag for tag, code in LANGUAGES.items()}

@@ -51,3 +51,7 @@ LABEL_PROPERTIES = tuple(
     PREFIXES[c.split(":")[0]] + c.split(":")[1]
     for c in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")
 )
+
+# BCP 47 language tags ⇄ the EU language authority's codes (ISO 639-3), for the languages programmes use so far.
+ISO639_3 = {"de": "DEU", "en": "ENG", "fr": "FRA", "nl": "NLD", "pl": "POL", "tr": "TUR", "da": "DAN"}
+LANGUAGE_TAGS = {code: tag for tag, code in ISO639_3.items()}

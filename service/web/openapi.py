@@ -2,7 +2,7 @@
 
 The paths, their parameters and the statuses they answer with are data, written once here in words a
 journalist can follow; the media types come from the format tables (service/rdf/formats.py, service/publish/dumps.py),
-so a new format shows up here without an edit. tests/test_openapi.py checks that every route of the app
+so a new format shows up here without an edit. tests/web/test_openapi.py checks that every route of the app
 is described and nothing else, and fuzzes the app against this description with schemathesis.
 """
 

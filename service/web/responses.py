@@ -285,6 +285,8 @@ PAGE_SECURITY = (
 )
 
 
+PAGE = Profile("page", "https://www.w3.org/TR/html/", (HTML,))  # a page for people, in HTML only
+
 SECURITY_HEADERS = [
     (
         "Content-Security-Policy",

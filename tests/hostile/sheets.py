@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-SHEET = Path(__file__).resolve().parent.parent / "programmes" / "musterhausen-2020"
+SHEET = Path(__file__).resolve().parents[1] / "programmes" / "musterhausen-2020"
 
 
 def sheet_folder(project: Path) -> Path:

@@ -13,15 +13,12 @@ from flask import Blueprint, Response, render_template, request
 from service.content import comparison
 from service.content.changes import Changes, Version, changes, versions
 from service.errors import BadRequest, NotFound
-from service.rdf.formats import HTML
 from service.rdf.uris import is_valid_path
-from service.web.conneg import Profile
-from service.web.responses import Document, respond
+from service.web.responses import PAGE, Document, respond
 from service.web.state import get_config, get_store
 
 bp = Blueprint("compare", __name__)
 
-PAGE = Profile("page", "https://www.w3.org/TR/html/", (HTML,))
 SDG = "http://metadata.un.org/sdg/"
 
 # Path and parameter names of each page, per language: the English page is a twin, not a translation

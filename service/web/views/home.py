@@ -12,15 +12,14 @@ from service.rdf.namespaces import SPARQL_PROLOGUE
 from service.rdf.uris import local_link
 from service.store.embedded import select
 from service.texts import collation_key, text
-from service.web.conneg import Profile, Variant
+from service.web.conneg import Variant
 from service.web.pages import other_language
-from service.web.responses import Document, respond, security_headers
+from service.web.responses import PAGE, Document, respond, security_headers
 from service.web.state import get_config, get_store, state
 
 bp = Blueprint("home", __name__)
 bp.after_app_request(security_headers)
 
-PAGE = Profile("page", "https://www.w3.org/TR/html/", (HTML,))
 
 PROGRAMMES = (
     SPARQL_PROLOGUE

@@ -15,7 +15,6 @@ from markupsafe import escape
 
 from service.content.describe import Description, describe, exists, incoming_page
 from service.content.overview import outline, structure
-from service.content.overview import render as render_overview
 from service.content.schemaorg import SCHEMA, schema_object, schema_triples, to_json
 from service.content.terms import Vocabulary
 from service.content.terms import build as build_vocabulary
@@ -28,6 +27,7 @@ from service.web.conneg import ALTERNATES, Profile, Variant
 from service.web.pages import Labels, breadcrumbs, build, other_language, property_href
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
+from service.web.svg import render as render_overview
 
 bp = Blueprint("resource", __name__)
 
