@@ -12,9 +12,10 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from service.config import Config
-from service.ingest.loader import LoadError, read_and_validate
+from service.ingest.loader import LoadError
 from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.ingest.text_layout import LayoutError
+from service.ingest.validation import validate_project
 
 
 def config_for_port(port: int | None = None) -> Config:
@@ -108,7 +109,7 @@ def validate(catalog: bool) -> None:
 
         sys.exit(check_catalogue(Config.from_env(), click.echo))
     try:
-        _, violations = read_and_validate(Config.from_env())
+        violations = validate_project(Config.from_env()).violations
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     for violation in violations:

@@ -120,6 +120,20 @@ class Config:
         "0: at the first request that needs them (each worker, each data version). Over a remote store always 0.",
     )
 
+    shacl_engine: str = setting(
+        "pyshacl-turbo",
+        "SHACL engine of the loading gate and `kzs validate`: pyshacl-turbo (Rust, pySHACL's API, about 10× faster) "
+        "or pyshacl (the reference the tests compare it with).",
+    )
+    jobs: int = setting(
+        0, "Processes that parse and validate programmes at once (`kzs validate`, start, reload); 0: one per core."
+    )
+    validation_cache: str = setting(
+        "",
+        "Folder of the validation results kept per programme, keyed by a digest of every input byte (the "
+        "programme's files, the shared files, the shapes, the engine); empty: .cache/validation in the project.",
+    )
+
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
             raise ValueError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")

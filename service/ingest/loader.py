@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pyshacl
-from rdflib import RDF, BNode, Graph, Literal
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
@@ -161,14 +161,34 @@ def data_version(sources: list[Source], shapes: list[Path], base: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]:
-    """Every SHACL result over the union of the graphs, each named by the file of its focus node."""
-    data, shapes_graph = Graph(), Graph()
+def validate(
+    graphs: dict[Source, Graph],
+    shapes: list[Path] | Graph,
+    engine: str = "pyshacl",
+    focus_nodes: list[URIRef] | None = None,
+) -> list[Violation]:
+    """Every SHACL result over the union of the graphs, each named by the file of its focus node.
+
+    `engine` is pyshacl (the reference) or pyshacl-turbo (the same API, in Rust); `focus_nodes` limits the
+    results to those nodes."""
+    data = Graph()
     for graph in graphs.values():
         data += graph
-    for path in shapes:
-        shapes_graph.parse(path, format="turtle")
-    _, report_graph, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+    if isinstance(shapes, Graph):
+        shapes_graph = shapes
+    else:
+        shapes_graph = Graph()
+        for path in shapes:
+            shapes_graph.parse(path, format="turtle")
+    validator = pyshacl.validate
+    if engine == "pyshacl-turbo":
+        import pyshacl_turbo
+
+        validator = pyshacl_turbo.validate
+    elif engine != "pyshacl":
+        raise ValueError(f"unknown SHACL engine {engine!r} (KZS_SHACL_ENGINE): pyshacl-turbo or pyshacl")
+    options: dict[str, Any] = {"focus_nodes": focus_nodes} if focus_nodes else {}
+    _, report_graph, _ = validator(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, **options)
     report = cast(Graph, report_graph)
     violations = []
     for result in report.subjects(SH.resultSeverity, None):
@@ -184,7 +204,7 @@ def validate(graphs: dict[Source, Graph], shapes: list[Path]) -> list[Violation]
                 severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             )
         )
-    return sorted(violations, key=lambda v: (v.file, v.focus, v.path))
+    return sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message))
 
 
 def path_text(report: Graph, path: Node | None) -> str:
@@ -202,9 +222,11 @@ def path_text(report: Graph, path: Node | None) -> str:
 
 
 def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violation]]:
+    """Every file parsed and every SHACL result over their union, in one process: the reference that
+    service/ingest/validation.py's per-programme gate is compared with."""
     sources = discover(config)
     graphs = {source: parse(source, config.base_uri, config) for source in sources}
-    return graphs, validate(graphs, shape_files(config))
+    return graphs, validate(graphs, shape_files(config), engine=config.shacl_engine)
 
 
 def load(config: Config, store: Store | None = None) -> Store:
@@ -221,11 +243,10 @@ def load(config: Config, store: Store | None = None) -> Store:
 
 def validated_graphs(config: Config) -> dict[str, bytes]:
     """N-Triples per named graph, once the data has passed the shapes; LoadError naming every violation if not."""
-    graphs, violations = read_and_validate(config)
-    errors = [v for v in violations if v.severity == "Violation"]
+    from service.ingest.validation import payload_of, validate_project
+
+    checked = validate_project(config, payload=True)
+    errors = [v for v in checked.violations if v.severity == "Violation"]
     if errors:
         raise LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors)
-    payload: dict[str, bytes] = {}
-    for source, graph in graphs.items():  # several files may share one graph (curation.ttl and alignment.ttl)
-        payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
-    return payload
+    return payload_of(config, checked)

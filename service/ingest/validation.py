@@ -1,0 +1,288 @@
+"""The SHACL gate at scale: each programme validated on its own, cached by content, on every core.
+
+Each programme folder is validated together with the shared graphs (ontology, concept schemes, SDG scheme) as
+its context, so the cost grows with the towns and not with their square. Results are kept per programme under
+a digest of every byte that can change them (the folder's name and files, the shared files, the shapes, the
+base, the engine and its version) in the validation cache folder, so a restart or a reload validates only what
+changed; the key is the content, never a modification time. What spans programmes is checked by a cheap pass
+of its own: a node that several programmes describe, each differently, is validated once more with all those
+descriptions together (cross_programme_violations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, URIRef
+
+from service.config import Config
+from service.ingest.loader import Source, Violation, discover, parse, shape_files, validate
+
+ENGINES = {"pyshacl-turbo": "pyshacl-turbo", "pyshacl": "pyshacl"}  # setting value → distribution on PyPI
+CACHE_FORMAT = "1"  # bumped when what a cache entry holds changes
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One folder under data/ and the sources read from it."""
+
+    folder: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeResult:
+    """What validating one programme found: its results, and a digest of each IRI's description in it."""
+
+    folder: str
+    digest: str
+    violations: list[Violation]
+    descriptions: dict[str, str]  # subject IRI → digest of its statements (for the cross-programme pass)
+    payload: dict[str, bytes] | None = None  # N-Triples per graph, when asked for
+
+
+def engine_version(engine: str) -> str:
+    """'name version' of a SHACL engine; ValueError for one the setting does not know."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r} (KZS_SHACL_ENGINE): one of {', '.join(ENGINES)}")
+    return f"{engine} {metadata.version(ENGINES[engine])}"
+
+
+def jobs(config: Config) -> int:
+    return config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
+
+
+def cache_folder(config: Config) -> Path:
+    if config.validation_cache:
+        return Path(config.validation_cache)
+    return config.project_dir / ".cache" / "validation"
+
+
+def split(config: Config, sources: list[Source]) -> tuple[list[Source], list[Programme]]:
+    """The shared sources (everything outside data/) and the programmes, in folder order."""
+    data = (config.project_dir / "data").resolve()
+    shared = [s for s in sources if s.path.parent.parent.resolve() != data]
+    folders: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.path.parent.parent.resolve() == data:
+            folders.setdefault(source.path.parent.name, []).append(source)
+    return shared, [Programme(name, tuple(found)) for name, found in folders.items()]
+
+
+def file_digest(paths: Iterable[tuple[str, Path]], seed: str) -> str:
+    digest = hashlib.sha256(seed.encode())
+    for label, path in paths:
+        data = path.read_bytes()
+        digest.update(f"\0{label}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def shared_digest(config: Config, shared: list[Source], shapes: list[Path]) -> str:
+    """Every byte the validation of any programme depends on besides the programme's own files."""
+    seed = f"{CACHE_FORMAT}\0{engine_version(config.shacl_engine)}\0{config.base_uri}\0{config.literal_max_chars}"
+    labelled = [(f"{s.graph} {s.path.name}", s.path) for s in shared] + [(f"shape {p.name}", p) for p in shapes]
+    return file_digest(labelled, seed)
+
+
+def programme_digest(shared: str, programme: Programme) -> str:
+    return file_digest(
+        ((f"{s.graph} {s.path.name}", s.path) for s in programme.sources), f"{shared}\0{programme.folder}"
+    )
+
+
+# --- one programme, in a worker process -----------------------------------------------------------------------
+
+_context: dict[str, tuple[dict[Source, Graph], Graph]] = {}  # per process: shared digest → parsed context
+
+
+def context(key: str, shared: list[Source], shapes: list[Path], config: Config) -> tuple[dict[Source, Graph], Graph]:
+    """The shared graphs and the shapes, parsed once per process and shared digest."""
+    if key not in _context:
+        _context.clear()
+        shapes_graph = Graph()
+        for path in shapes:
+            shapes_graph.parse(path, format="turtle")
+        _context[key] = ({s: parse(s, config.base_uri, config) for s in shared}, shapes_graph)
+    return _context[key]
+
+
+def descriptions(graph: Graph) -> dict[str, str]:
+    """Subject IRI → digest of its statements (blank-node objects by their own statements' shape: skipped)."""
+    lines: dict[str, list[str]] = {}
+    for subject, predicate, value in graph:
+        if isinstance(subject, URIRef):
+            lines.setdefault(str(subject), []).append(
+                f"{predicate.n3()} {'[]' if isinstance(value, BNode) else value.n3()}"
+            )
+    return {iri: hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()[:16] for iri, found in lines.items()}
+
+
+def validate_programme(
+    config: Config, key: str, shared: list[Source], shapes: list[Path], programme: Programme, digest: str, payload: bool
+) -> ProgrammeResult:
+    """Parse one programme and validate it with the shared graphs as context."""
+    shared_graphs, shapes_graph = context(key, shared, shapes, config)
+    own = {s: parse(s, config.base_uri, config) for s in programme.sources}
+    violations = validate({**shared_graphs, **own}, shapes_graph, engine=config.shacl_engine)
+    union = Graph()
+    for graph in own.values():
+        union += graph
+    return ProgrammeResult(
+        programme.folder, digest, violations, descriptions(union), ntriples(own) if payload else None
+    )
+
+
+def parse_programme(config: Config, programme: Programme) -> dict[str, bytes]:
+    return ntriples({s: parse(s, config.base_uri, config) for s in programme.sources})
+
+
+def ntriples(graphs: dict[Source, Graph]) -> dict[str, bytes]:
+    """N-Triples per named graph; several files may share one graph (curation.ttl and alignment.ttl)."""
+    payload: dict[str, bytes] = {}
+    for source, graph in graphs.items():
+        payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+    return payload
+
+
+# --- the cache ------------------------------------------------------------------------------------------------
+
+
+def relative(config: Config, file: str) -> str:
+    root = config.project_dir.resolve().as_posix() + "/"
+    return ", ".join(part[len(root) :] if part.startswith(root) else part for part in file.split(", "))
+
+
+def absolute(config: Config, file: str) -> str:
+    if file == "(no file)":
+        return file
+    return ", ".join((config.project_dir / part).as_posix() for part in file.split(", "))
+
+
+def read_cached(config: Config, folder: str, digest: str) -> ProgrammeResult | None:
+    try:
+        entry = json.loads((cache_folder(config) / f"{digest}.json").read_text(encoding="utf-8"))
+        found = [Violation(**{**v, "file": absolute(config, v["file"])}) for v in entry["violations"]]
+        return ProgrammeResult(folder, digest, found, dict(entry["descriptions"]))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # missing or unreadable: validated again
+
+
+def write_cached(config: Config, result: ProgrammeResult) -> None:
+    folder = cache_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "violations": [{**asdict(v), "file": relative(config, v.file)} for v in result.violations],
+        "descriptions": result.descriptions,
+    }
+    partial = folder / f".{result.digest}.{os.getpid()}.tmp"
+    partial.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    partial.replace(folder / f"{result.digest}.json")  # atomic: a reader finds the whole entry or none
+
+
+# --- the whole project ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectValidation:
+    violations: list[Violation]
+    results: list[ProgrammeResult]
+    validated: int  # programmes validated now (the others came from the cache)
+    shared: list[Source]
+    programmes: list[Programme]
+
+
+def run_all(config: Config, tasks: list[tuple[Any, ...]], function: Any) -> Iterator[Any]:
+    """`function(*task)` for every task: in a process pool of KZS_JOBS processes where that pays."""
+    workers = min(jobs(config), len(tasks))
+    if workers <= 1:
+        yield from (function(*task) for task in tasks)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(function, *task) for task in tasks]
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def validate_project(config: Config, payload: bool = False) -> ProjectValidation:
+    """Every SHACL result of the project: per programme (cached), then across programmes.
+
+    With `payload`, every programme's N-Triples too (parsed in the same pool); LoadError for a file that
+    cannot be read, naming it."""
+    sources, shapes = discover(config), shape_files(config)
+    shared, programmes = split(config, sources)
+    key = shared_digest(config, shared, shapes)
+    digests = {p.folder: programme_digest(key, p) for p in programmes}
+    results: dict[str, ProgrammeResult] = {}
+    for programme in programmes:
+        if (cached := read_cached(config, programme.folder, digests[programme.folder])) is not None:
+            results[programme.folder] = cached
+    missing = [p for p in programmes if p.folder not in results]
+    tasks = [(config, key, shared, shapes, p, digests[p.folder], payload) for p in missing]
+    for result in run_all(config, tasks, validate_programme):
+        write_cached(config, result)
+        results[result.folder] = result
+    if payload:
+        cached_folders = [p for p in programmes if results[p.folder].payload is None]
+        parsed = run_all(config, [(config, p) for p in cached_folders], parse_programme)
+        for programme, graphs in zip(cached_folders, parsed, strict=True):
+            results[programme.folder] = replace(results[programme.folder], payload=graphs)
+    ordered = [results[p.folder] for p in programmes]
+    violations = {v for r in ordered for v in r.violations}  # a set: the cross pass may find one again
+    violations |= set(cross_programme_violations(config, shared, shapes, programmes, ordered))
+    return ProjectValidation(
+        sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message)),
+        ordered,
+        len(missing),
+        shared,
+        programmes,
+    )
+
+
+def payload_of(config: Config, checked: ProjectValidation) -> dict[str, bytes]:
+    """N-Triples per named graph of the whole project, from a validation run with `payload`."""
+    payload = ntriples({s: parse(s, config.base_uri, config) for s in checked.shared})
+    for result in checked.results:
+        for graph, data in (result.payload or {}).items():
+            payload[graph] = payload.get(graph, b"") + data
+    return payload
+
+
+def cross_programme_violations(
+    config: Config,
+    shared: list[Source],
+    shapes: list[Path],
+    programmes: list[Programme],
+    results: list[ProgrammeResult],
+) -> list[Violation]:
+    """Nodes that two or more programmes describe differently, validated with all those descriptions together.
+
+    A node that every programme describes alike (the editors as an agent, say) was validated with that very
+    description in each programme's own pass, so only differing descriptions cost a second look."""
+    seen: dict[str, dict[str, list[int]]] = {}  # IRI → description digest → programmes
+    for index, result in enumerate(results):
+        for iri, digest in result.descriptions.items():
+            seen.setdefault(iri, {}).setdefault(digest, []).append(index)
+    differing = {iri: found for iri, found in seen.items() if len(found) > 1}
+    if not differing:
+        return []
+    involved = sorted({i for found in differing.values() for indexes in found.values() for i in indexes})
+    shared_graphs = {s: parse(s, config.base_uri, config) for s in shared}
+    own = {s: parse(s, config.base_uri, config) for i in involved for s in programmes[i].sources}
+    shapes_graph = Graph()
+    for path in shapes:
+        shapes_graph.parse(path, format="turtle")
+    focus = [URIRef(iri) for iri in sorted(differing)]
+    return validate({**shared_graphs, **own}, shapes_graph, engine=config.shacl_engine, focus_nodes=focus)
