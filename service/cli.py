@@ -15,6 +15,7 @@ from service.config import Config
 from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.layout import LayoutError
 from service.loader import LoadError, read_and_validate
+from service.server_workers import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 
 
 def config_for_port(port: int | None = None) -> Config:
@@ -38,7 +39,14 @@ def main() -> None:
 @click.option(
     "--production", is_flag=True, help="Workers sized to the machine, JSON access log, graceful SIGTERM; no debug."
 )
-def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool) -> None:
+@click.option(
+    "--worker-class",
+    type=click.Choice(WORKER_CLASSES),
+    default=DEFAULT_WORKER_CLASS,
+    show_default=True,
+    help="How a web worker meets its clients (benchmarks/probe.py measures each; docs/deployment.md).",
+)
+def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool, worker_class: str) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
     from service import create_app
     from service.remote import StoreUnavailable
@@ -57,7 +65,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
     pid_file, status_file = run_files(config, port)
-    settings = options(host, port, workers, threads, production, config.query_time_limit) | {"pidfile": str(pid_file)}
+    settings = options(host, port, workers, threads, production, config.query_time_limit, worker_class)
+    settings["pidfile"] = str(pid_file)
     Server(app, settings, status_file).run()
 
 
