@@ -37,7 +37,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 
 from service.config import Config
 from service.errors import TooManyRequests
@@ -229,6 +229,18 @@ class FairQueries:
         with self.ledger.admit(who) as others:
             job = dataclasses.replace(job, spare=not others)  # a first query may use the pool's spare worker
             return self.queries.run(job, client)  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def metered() -> Iterator[None]:
+    """Hold a place of the requesting client while the block runs (a search), as a query would; 429 past it."""
+    queries = current_app.extensions.get("kzs.queries")
+    who = queries.client() if isinstance(queries, FairQueries) else None
+    if who is None:
+        yield
+        return
+    with queries.ledger.admit(who):
+        yield
 
 
 def install(app: Flask) -> None:

@@ -12,7 +12,8 @@ from service.conneg import choose, choose_language
 from service.errors import BadRequest
 from service.formats import HTML, Format
 from service.query_texts import LANGUAGES, PAGE_SECURITY, text
-from service.search import MAX_QUERY, Index, build, search
+from service.limits import metered
+from service.search import MAX_QUERY, Index, SearchTooBroad, build, search
 
 bp = Blueprint("search", __name__)
 JSON = Format("application/json", "json", "JSON")
@@ -35,7 +36,11 @@ def results() -> Response:
     fmt = choose(request.accept_mimetypes, (HTML, JSON), request.args.get("format") or request.args.get("_format"))
     lang = choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
     base = get_config().base_uri
-    hits, total = search(index(), query, base, lang) if query else ([], 0)
+    try:
+        with metered():  # a search takes CPU as a query does: it counts towards the client's share
+            hits, total = search(index(), query, base, lang) if query else ([], 0)
+    except SearchTooBroad as error:
+        raise BadRequest(str(error)) from error
     if fmt is JSON:
         response = jsonify({"query": query, "total": total, "results": [asdict(hit) for hit in hits]})
         response.headers["Access-Control-Allow-Origin"] = "*"
