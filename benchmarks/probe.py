@@ -103,7 +103,7 @@ def get(
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
+        return response.status, response.read(), {name.lower(): value for name, value in response.getheaders()}
     finally:
         connection.close()
 
@@ -120,7 +120,7 @@ def document_path(port: int) -> str:
     resource = urllib.parse.urlsplit(body.decode().splitlines()[1].strip()).path
     status, _, headers = get(port, resource, {"Accept": "text/turtle"}, timeout=30)
     assert status == 303, status
-    return urllib.parse.urlsplit(headers["Location"]).path
+    return urllib.parse.urlsplit(headers["location"]).path
 
 
 # --- the normal client --------------------------------------------------------------------------------------
@@ -149,16 +149,16 @@ class Tally:
         return max(self.latencies, default=0.0)
 
 
-def normal_client(port: int, stop: threading.Event, tally: Tally, document: str) -> None:
+def normal_client(port: int, stop: threading.Event, tally: Tally, document: str, kinds: dict[str, Tally]) -> None:
     """Every 0.5 s: /health, a document and a small query, each on a new connection, each within 2 s."""
     requests = [
-        ("/health", {"Accept": "application/json"}),
-        (document, {"Accept": "text/turtle"}),
-        (sparql_path(SMALL_QUERY), {"Accept": "application/sparql-results+json"}),
+        ("health", "/health", {"Accept": "application/json"}),
+        ("document", document, {"Accept": "text/turtle"}),
+        ("query", sparql_path(SMALL_QUERY), {"Accept": "application/sparql-results+json"}),
     ]
     lock = threading.Lock()
 
-    def one(path: str, headers: dict[str, str]) -> None:
+    def one(kind: str, path: str, headers: dict[str, str]) -> None:
         started = time.monotonic()
         try:
             status, _, _ = get(port, path, headers, source=NORMAL_CLIENT)
@@ -170,12 +170,13 @@ def normal_client(port: int, stop: threading.Event, tally: Tally, document: str)
             ok, why = False, "late"
         with lock:
             tally.add(ok, seconds, why if not ok else "")
+            kinds.setdefault(kind, Tally()).add(ok, seconds, why if not ok else "")
 
     due = time.monotonic()
     threads: list[threading.Thread] = []
     while not stop.is_set():
-        for path, headers in requests:  # concurrently: one stalled kind does not delay the others' rounds
-            thread = threading.Thread(target=one, args=(path, headers), daemon=True)
+        for kind, path, headers in requests:  # concurrently: one stalled kind does not delay the others' rounds
+            thread = threading.Thread(target=one, args=(kind, path, headers), daemon=True)
             thread.start()
             threads.append(thread)
         due += PERIOD
@@ -187,7 +188,7 @@ def normal_client(port: int, stop: threading.Event, tally: Tally, document: str)
 # --- the attacks --------------------------------------------------------------------------------------------
 
 
-def slowloris(port: int, stop: threading.Event, sockets: int = 200) -> dict[str, float]:
+def slowloris(port: int, stop: threading.Event, held: threading.Event, sockets: int = 200) -> dict[str, float]:
     """`sockets` connections sending a request a byte at a time; half stop after the first byte."""
     request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 4000
     open_: list[tuple[socket.socket, int, bool]] = []  # socket, bytes sent, keeps sending
@@ -206,6 +207,7 @@ def slowloris(port: int, stop: threading.Event, sockets: int = 200) -> dict[str,
         entry = connect(index)
         if entry:
             open_.append(entry)
+    held.set()
     last = time.monotonic()
     while not stop.wait(0.1):
         if time.monotonic() - last < 2.0:
@@ -231,12 +233,13 @@ def slowloris(port: int, stop: threading.Event, sockets: int = 200) -> dict[str,
     return {"reconnects": reconnects}
 
 
-def slow_readers(port: int, stop: threading.Event, clients: int = 30) -> dict[str, float]:
+def slow_readers(port: int, stop: threading.Event, held: threading.Event, clients: int = 30) -> dict[str, float]:
     """`clients` addresses (127.0.0.50 …) asking for a large result through a 2 KB window, reading 2 KB every 0.5 s."""
     request = (
         f"GET {sparql_path(LARGE_QUERY)} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\nConnection: close\r\n\r\n"
     ).encode()
     read_total = 0
+    served: set[str] = set()
 
     def reader(source: str) -> None:
         nonlocal read_total
@@ -256,6 +259,9 @@ def slow_readers(port: int, stop: threading.Event, clients: int = 30) -> dict[st
                     if not chunk:
                         break
                     read_total += len(chunk)
+                    served.add(source)
+                    if len(served) == clients:
+                        held.set()
             except OSError:
                 stop.wait(0.5)
             finally:
@@ -270,7 +276,7 @@ def slow_readers(port: int, stop: threading.Event, clients: int = 30) -> dict[st
     return {"bytes_read": read_total}
 
 
-def long_queries(port: int, stop: threading.Event, addresses: int = 30) -> dict[str, float]:
+def long_queries(port: int, stop: threading.Event, held: threading.Event, addresses: int = 30) -> dict[str, float]:
     """`addresses` clients (127.0.0.100 …), each keeping one query running that runs into the time limit."""
     statuses: dict[str, float] = {}
     lock = threading.Lock()
@@ -284,18 +290,19 @@ def long_queries(port: int, stop: threading.Event, addresses: int = 30) -> dict[
             with lock:
                 statuses[f"status_{status}"] = statuses.get(f"status_{status}", 0) + 1
             if status in (429, 503):
-                stop.wait(min(1.0, float(headers.get("Retry-After", "1"))))
+                stop.wait(min(1.0, float(headers.get("retry-after", "1"))))
 
     threads = [threading.Thread(target=client, args=(f"127.0.0.{100 + i}",), daemon=True) for i in range(addresses)]
     for thread in threads:
         thread.start()
+    held.set()
     stop.wait()
     for thread in threads:
         thread.join(70)
     return statuses
 
 
-def search_amplification(port: int, stop: threading.Event, rounds: int = 5) -> dict[str, float]:
+def search_amplification(port: int, stop: threading.Event, held: threading.Event, rounds: int = 5) -> dict[str, float]:
     """The server time of the folding search over that of an ordinary one (medians of `rounds` each)."""
 
     def timed(query: str) -> float:
@@ -308,13 +315,14 @@ def search_amplification(port: int, stop: threading.Event, rounds: int = 5) -> d
         return statistics.median(times)
 
     ordinary, folding = timed(ORDINARY_SEARCH), timed(FOLDING_SEARCH)
+    held.set()
     while not stop.is_set():  # then keep sending it, as a hostile page would from its visitors
         with contextlib.suppress(OSError):
             get(port, "/search?" + urllib.parse.urlencode({"q": FOLDING_SEARCH}), timeout=60)
     return {"ordinary_ms": ordinary * 1000, "folding_ms": folding * 1000, "ratio": folding / ordinary}
 
 
-ATTACKS: dict[str, Callable[[int, threading.Event], dict[str, float]]] = {
+ATTACKS: dict[str, Callable[[int, threading.Event, threading.Event], dict[str, float]]] = {
     "slowloris": slowloris,
     "slow-read": slow_readers,
     "queries": long_queries,
@@ -328,10 +336,13 @@ class Outcome:
     attack: str
     tally: Tally
     details: dict[str, float]
+    kinds: dict[str, Tally] = field(default_factory=dict)
 
     def row(self) -> str:
         failures = ", ".join(f"{why} × {n}" for why, n in sorted(self.tally.failures.items())) or "–"
         details = ", ".join(f"{k} {v:.4g}" for k, v in self.details.items())
+        per_kind = "; ".join(f"{k} {t.availability:.0f} %, ≤ {t.longest:.2f} s" for k, t in sorted(self.kinds.items()))
+        details = f"{per_kind}; {details}" if details else per_kind
         verdict = "PASS" if self.tally.availability >= 99.0 and self.tally.longest <= BUDGET else "FAIL"
         return (
             f"| {self.mode} | {self.attack} | {self.tally.availability:.1f} % of {self.tally.asked} | "
@@ -343,22 +354,23 @@ def probe(mode: str, attack: str, duration: float, worker_class: str | None, fol
     with server(mode, worker_class, folder / f"{mode}-{attack}.log") as port:
         document = document_path(port)
         get(port, sparql_path(LARGE_QUERY), {"Accept": "text/csv"}, timeout=60)  # warm: workers started
-        stop, tally = threading.Event(), Tally()
+        stop, held, tally, kinds = threading.Event(), threading.Event(), Tally(), {}
         details: dict[str, float] = {}
 
         def attacker() -> None:
-            details.update(ATTACKS[attack](port, stop))
+            details.update(ATTACKS[attack](port, stop, held))
 
         attacking = threading.Thread(target=attacker, daemon=True)
         attacking.start()
-        time.sleep(2.0)  # let the attack take hold
-        normal = threading.Thread(target=normal_client, args=(port, stop, tally, document), daemon=True)
+        held.wait(60)  # the attack has taken hold: every socket open, every slow reader served its first bytes
+        time.sleep(1.0)
+        normal = threading.Thread(target=normal_client, args=(port, stop, tally, document, kinds), daemon=True)
         normal.start()
         time.sleep(duration)
         stop.set()
         normal.join(BUDGET + 5)
         attacking.join(90)
-    return Outcome(mode, attack, tally, details)
+    return Outcome(mode, attack, tally, details, kinds)
 
 
 HEADER = (

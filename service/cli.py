@@ -49,6 +49,7 @@ def main() -> None:
 def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool, worker_class: str) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
     from service import create_app
+    from service.limits import share_threads
     from service.remote import StoreUnavailable
     from service.serving import Server, debug_requested, options, production_workers, run_files
 
@@ -64,6 +65,7 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     workers = workers or (production_workers() if production else 2)
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
+    share_threads(app, threads)
     pid_file, status_file = run_files(config, port)
     settings = options(host, port, workers, threads, production, config.query_time_limit, worker_class)
     settings["pidfile"] = str(pid_file)

@@ -161,7 +161,9 @@ def words_of(query: str) -> tuple[str, list[str]]:
     """The folded query as a phrase and its distinct words, in order; SearchTooBroad past the bounds."""
     folded = fold(query)
     if len(folded) > MAX_QUERY:
-        raise SearchTooBroad(f"the search is longer than {MAX_QUERY} characters once accents and ligatures are spelt out")
+        raise SearchTooBroad(
+            f"the search is longer than {MAX_QUERY} characters once accents and ligatures are spelt out"
+        )
     phrase = " ".join(WORD.findall(folded))
     tokens = list(dict.fromkeys(phrase.split()))
     if len(tokens) > MAX_WORDS:

@@ -86,7 +86,8 @@ def _uvicorn_worker() -> type:
             from a2wsgi import WSGIMiddleware
 
             super().load_wsgi()
-            self.wsgi = WSGIMiddleware(self.wsgi, workers=self.cfg.threads)
+            flask_app: Any = self.wsgi  # type: ignore[has-type]
+            self.wsgi = WSGIMiddleware(flask_app, workers=self.cfg.threads)
 
     return WsgiUvicornWorker
 

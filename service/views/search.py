@@ -11,8 +11,8 @@ from service import get_config, get_store
 from service.conneg import choose, choose_language
 from service.errors import BadRequest
 from service.formats import HTML, Format
-from service.query_texts import LANGUAGES, PAGE_SECURITY, text
 from service.limits import metered
+from service.query_texts import LANGUAGES, PAGE_SECURITY, text
 from service.search import MAX_QUERY, Index, SearchTooBroad, build, search
 
 bp = Blueprint("search", __name__)
