@@ -16,6 +16,7 @@ from service.ingest.loader import LoadError
 from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.ingest.text_layout import LayoutError
 from service.ingest.validation import validate_project
+from service.server_workers import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 
 
 def config_for_port(port: int | None = None) -> Config:
@@ -39,8 +40,16 @@ def main() -> None:
 @click.option(
     "--production", is_flag=True, help="Workers sized to the machine, JSON access log, graceful SIGTERM; no debug."
 )
-def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool) -> None:
+@click.option(
+    "--worker-class",
+    type=click.Choice(WORKER_CLASSES),
+    default=DEFAULT_WORKER_CLASS,
+    show_default=True,
+    help="How a web worker meets its clients (benchmarks/probe.py measures each; docs/deployment.md).",
+)
+def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool, worker_class: str) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
+    from service.query.fairness import share_threads
     from service.serving import Server, debug_requested, options, production_workers, run_files
     from service.store.sparql_http import StoreUnavailable
     from service.web.app import create_app
@@ -58,8 +67,10 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     workers = workers or (production_workers() if production else 2)
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
+    share_threads(state(app).queries, config, threads)
     pid_file, status_file = run_files(config, port)
-    settings = options(host, port, workers, threads, production, config.query_time_limit) | {"pidfile": str(pid_file)}
+    settings = options(host, port, workers, threads, production, config.query_time_limit, worker_class)
+    settings["pidfile"] = str(pid_file)
     Server(app, settings, status_file).run()
 
 

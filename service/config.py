@@ -97,6 +97,16 @@ class Config:
         "Seconds of query time one client may use per minute (a bucket of that many seconds, refilled at that "
         "rate); when it is spent, 429 with Retry-After until it refills. 0: no bound.",
     )
+    client_ipv6_prefix: int = setting(
+        56,
+        "Length of the IPv6 network that counts as one client for the per-client bounds (a home or office is usually "
+        "given a /56 or a /48, so a /64 would let one site be 256 clients or more).",
+    )
+    query_thread_reserve: int = setting(
+        1,
+        "Threads of each web worker that public queries (and searches) never take, so documents, pages and /health "
+        "always find one; a query past the rest gets 503 with Retry-After at once.",
+    )
     trusted_proxies: str = setting(
         "127.0.0.1,::1",
         "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for "

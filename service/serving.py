@@ -30,6 +30,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger
 
 from service.config import Config
+from service.server_workers import worker_settings
 from service.store.embedded import EmbeddedStore
 from service.web.state import ReloadStatus, state
 
@@ -66,8 +67,11 @@ class JsonAccessLog(Logger):  # type: ignore[misc]
         self.access_log.info(json.dumps(line, ensure_ascii=False))
 
 
-def options(host: str, port: int, workers: int, threads: int, production: bool, grace: int) -> dict[str, Any]:
+def options(
+    host: str, port: int, workers: int, threads: int, production: bool, grace: int, worker_class: str = "gthread"
+) -> dict[str, Any]:
     found: dict[str, Any] = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "accesslog": "-"}
+    found.update(worker_settings(worker_class, threads))
     found["limit_request_line"] = 8190  # gunicorn's most (default 4094): long GET queries, then 414
     # No control socket: its default path is one per user, shared by every server on the machine, and a
     # reload through it would skip the validation that SIGHUP (`kzs reload`) does.

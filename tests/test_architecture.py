@@ -25,7 +25,7 @@ FLOORS = {
     "export": 7,
 }
 BOTTOM = {"service", "service.config", "service.errors", "service.texts", "service.cache"}
-TOP = {"service.cli", "service.serving", "service.__main__"}
+TOP = {"service.cli", "service.serving", "service.server_workers", "service.__main__"}
 WEB_FRAMEWORKS = {"flask", "werkzeug"}
 FACES = {"web", "export"}  # sub-packages that may use Flask and Werkzeug, besides TOP
 WORKER = "service.query.worker"  # runs as a script of its own: the standard library and pyoxigraph only

@@ -21,7 +21,9 @@ from service.rdf.uris import curie, is_web_iri, local_link
 from service.store.embedded import Store, select
 from service.texts import term_label
 
-MAX_QUERY = 200  # characters
+MAX_QUERY = 200  # characters, as typed and again after folding (one character can fold into several)
+MAX_WORDS = 8  # distinct words a search may have: each costs a pass over every text
+SHORTEST_PART = 2  # characters a word needs to match inside other words; a shorter one matches whole words only
 MAX_RESULTS = 50
 SNIPPET = 90  # characters of context either side of a match in a description
 
@@ -61,6 +63,19 @@ class Text:
     lang: str
     weight: int
     folded: str
+    words: tuple[str, ...] = ()  # the folded text's words, split once when the index is built
+    word_set: frozenset[str] = frozenset()
+    joined: str = ""  # its words joined by single spaces: the form a whole query is compared with
+
+
+def text_of(value: str, lang: str, weight: int) -> Text:
+    folded = fold(value)
+    words = tuple(WORD.findall(folded))
+    return Text(value, lang, weight, folded, words, frozenset(words), " ".join(words))
+
+
+class SearchTooBroad(ValueError):
+    """A search that would cost far more than an ordinary one: too long once folded, or too many words."""
 
 
 @dataclass
@@ -101,7 +116,7 @@ def build(store: Store) -> Index:
         text, resource, prop = row["text"], row["r"], row["p"]
         if isinstance(text, ox.Literal) and isinstance(resource, ox.NamedNode) and isinstance(prop, ox.NamedNode):
             entry = entries.setdefault(resource.value, Entry(resource.value))
-            entry.texts.append(Text(text.value, text.language or "", WEIGHTS[prop.value], fold(text.value)))
+            entry.texts.append(text_of(text.value, text.language or "", WEIGHTS[prop.value]))
     for row in select(store, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + TYPES):
         resource, kind, label = row["r"], row["type"], row["label"]
         if isinstance(resource, ox.NamedNode) and resource.value in entries and isinstance(kind, ox.NamedNode):
@@ -111,10 +126,14 @@ def build(store: Store) -> Index:
     return Index(store.version, list(entries.values()))
 
 
-def quality(token: str, text: str) -> int:
-    """3: a whole word, 2: the start of a word, 1: inside a word, 0: absent."""
+def quality(token: str, text: Text) -> int:
+    """3: a whole word, 2: the start of a word, 1: inside a word, 0: absent (a short token: whole words only)."""
+    if token in text.word_set:
+        return 3
+    if len(token) < SHORTEST_PART:
+        return 0
     best = 0
-    for word in WORD.findall(text):
+    for word in text.words:
         if word == token:
             return 3
         if word.startswith(token):
@@ -127,21 +146,34 @@ def quality(token: str, text: str) -> int:
 def score(entry: Entry, tokens: list[str], phrase: str) -> int:
     total = 0
     for token in tokens:
-        best = max((text.weight * quality(token, text.folded) for text in entry.texts), default=0)
+        best = max((text.weight * quality(token, text) for text in entry.texts), default=0)
         if best == 0:
             return 0  # every word must occur
         total += best
     if len(tokens) > 1:
         total += 2 * max((text.weight for text in entry.texts if phrase in text.folded), default=0)
     # A text that is exactly the query (a notation such as "1.7", a label typed in full) comes first.
-    total += 10 * max((t.weight for t in entry.texts if " ".join(WORD.findall(t.folded)) == phrase), default=0)
+    total += 10 * max((t.weight for t in entry.texts if t.joined == phrase), default=0)
     return total
+
+
+def words_of(query: str) -> tuple[str, list[str]]:
+    """The folded query as a phrase and its distinct words, in order; SearchTooBroad past the bounds."""
+    folded = fold(query)
+    if len(folded) > MAX_QUERY:
+        raise SearchTooBroad(
+            f"the search is longer than {MAX_QUERY} characters once accents and ligatures are spelt out"
+        )
+    phrase = " ".join(WORD.findall(folded))
+    tokens = list(dict.fromkeys(phrase.split()))
+    if len(tokens) > MAX_WORDS:
+        raise SearchTooBroad(f"the search has {len(tokens)} different words; at most {MAX_WORDS} are searched for")
+    return phrase, tokens
 
 
 def search(index: Index, query: str, base: str, language: str) -> tuple[list[Hit], int]:
     """The best hits for `query` (at most MAX_RESULTS), and how many resources matched in all."""
-    phrase = " ".join(WORD.findall(fold(query)))
-    tokens = phrase.split()
+    phrase, tokens = words_of(query)
     if not tokens:
         return [], 0
     scored = [(score(entry, tokens, phrase), entry) for entry in index.entries]
@@ -177,9 +209,9 @@ def hit(entry: Entry, points: int, tokens: list[str], base: str, language: str) 
 def snippet(entry: Entry, tokens: list[str], label: str) -> Snippet | None:
     """The text that matched best, cut around its first match, unless it is the label shown anyway."""
     candidates = [
-        (text.weight * max(quality(token, text.folded) for token in tokens), text)
+        (text.weight * max(quality(token, text) for token in tokens), text)
         for text in entry.texts
-        if text.value != label and any(token in text.folded for token in tokens)
+        if text.value != label and any(quality(token, text) for token in tokens)
     ]
     if not candidates:
         return None

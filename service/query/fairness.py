@@ -9,7 +9,8 @@ others wait. Past either bound the client gets 429 with Retry-After, at once, wi
   query's time (from admission to answer) is taken once it is done. A client that runs one query after the
   other never runs dry; one that keeps several running does, and waits until the bucket has time again.
 
-A client is its address (an IPv6 client is its /64 network, the block one host usually gets); behind a reverse
+A client is its address (an IPv6 client is its network of `client_ipv6_prefix` bits, /56 unless set: the block a
+site is usually given, not the /64 of one of its networks); behind a reverse
 proxy named in `trusted_proxies`, the nearest address of X-Forwarded-For that is not such a proxy.
 
 The accounts live in shared memory created before gunicorn forks its web workers, so the bounds hold across
@@ -38,7 +39,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from service.config import Config
-from service.errors import TooManyRequests
+from service.errors import TooManyRequests, Unavailable
 from service.query.jobs import Job, Reply
 
 SLOTS = 4096  # clients tracked at once; a client whose place is taken by active others goes unaccounted
@@ -183,7 +184,7 @@ def trusted_networks(setting: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(item, strict=False) for item in setting.replace(",", " ").split())
 
 
-def client_of(remote: str, forwarded: str, trusted: tuple[Network, ...]) -> str:
+def client_of(remote: str, forwarded: str, trusted: tuple[Network, ...], ipv6_prefix: int = 56) -> str:
     """Who a request comes from: the peer, or behind trusted proxies the nearest address they were given.
 
     X-Forwarded-For lists the addresses each proxy saw, the nearest last; only the part the trusted proxies
@@ -198,7 +199,7 @@ def client_of(remote: str, forwarded: str, trusted: tuple[Network, ...]) -> str:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
+        return str(ipaddress.IPv6Network((address, ipv6_prefix), strict=False))
     return str(address)
 
 
@@ -209,13 +210,43 @@ def parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+class ThreadShare:
+    """The threads of one web worker that queries may hold: all but a reserve, so that documents and /health
+    always find a thread. Past it a query is refused at once (503, Retry-After) instead of waiting in a thread."""
+
+    def __init__(self, threads: int, reserve: int, retry_after: int) -> None:
+        self.places = max(1, threads - reserve)
+        self.retry_after = retry_after
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._lock:
+            if self._held >= self.places:
+                raise Unavailable(
+                    f"All {self.places} threads this server gives to queries are busy; please try again in "
+                    f"{self.retry_after} seconds.",
+                    headers={"Retry-After": str(self.retry_after)},
+                )
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held -= 1
+
+
 class FairQueries:
     """The app's query service (worker pool or remote store), with every client held to its share."""
 
-    def __init__(self, queries: Any, ledger: Ledger, client: Callable[[], str | None]) -> None:
+    def __init__(
+        self, queries: Any, ledger: Ledger, client: Callable[[], str | None], threads: ThreadShare | None = None
+    ) -> None:
         self.queries = queries
         self.ledger = ledger
         self.client = client
+        self.threads = threads
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.queries, name)  # limits, pool(), close(): the wrapped service's
@@ -224,9 +255,22 @@ class FairQueries:
         who = self.client()
         if who is None:  # not an HTTP request (a command, a benchmark): nobody to hold to a share
             return self.queries.run(job, client)  # type: ignore[no-any-return]
-        with self.ledger.admit(who) as others:
+        with self.hold_thread(), self.ledger.admit(who) as others:
             job = dataclasses.replace(job, spare=not others)  # a first query may use the pool's spare worker
             return self.queries.run(job, client)  # type: ignore[no-any-return]
+
+    def hold_thread(self) -> contextlib.AbstractContextManager[None]:
+        return self.threads.hold() if self.threads is not None else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def metered(queries: Any) -> Iterator[None]:
+    """Hold a place of the requesting client while the block runs (a search), as a query would; 429 past it."""
+    if not isinstance(queries, FairQueries) or (who := queries.client()) is None:
+        yield
+        return
+    with queries.hold_thread(), queries.ledger.admit(who):
+        yield
 
 
 def fair(queries: Any, config: Config, request_origin: Callable[[], tuple[str, str] | None]) -> Any:
@@ -238,9 +282,17 @@ def fair(queries: Any, config: Config, request_origin: Callable[[], tuple[str, s
     trusted = trusted_networks(config.trusted_proxies)
     longest = config.query_queue_wait + config.query_time_limit
     ledger = Ledger(config.client_queries, config.client_query_seconds, longest)
+    prefix = config.client_ipv6_prefix
 
     def requester() -> str | None:
         origin = request_origin()
-        return None if origin is None else client_of(*origin, trusted)
+        return None if origin is None else client_of(*origin, trusted, prefix)
 
     return FairQueries(queries, ledger, requester)
+
+
+def share_threads(queries: Any, config: Config, threads: int) -> None:
+    """Hold the queries of each web worker to its `threads` less the configured reserve (`kzs serve` calls this:
+    only the server knows its threads; in-process, as in tests, queries take any thread)."""
+    if isinstance(queries, FairQueries):
+        queries.threads = ThreadShare(threads, config.query_thread_reserve, max(1, config.query_queue_wait))

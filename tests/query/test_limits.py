@@ -132,13 +132,19 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(port: int) -
         ("127.0.0.1", "198.51.100.9, 10.1.2.3", "198.51.100.9"),  # two trusted proxies in a row
         ("127.0.0.1", "", "127.0.0.1"),  # the proxy said nothing: the proxy is the client
         ("127.0.0.1", "unknown", "127.0.0.1"),  # not an address: counts as the proxy
-        ("2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),  # an IPv6 host is its /64
+        ("2001:db8:1:2:3:4:5:6", "", "2001:db8:1::/56"),  # an IPv6 host is its site's /56
+        ("2001:db8:1:ff:3:4:5:6", "", "2001:db8:1::/56"),  # another /64 of the same /56: the same client
         ("::ffff:192.0.2.7", "", "192.0.2.7"),  # an IPv4 client on an IPv6 socket
-        ("::1", "[2001:db8::1]", "2001:db8::/64"),
+        ("::1", "[2001:db8::1]", "2001:db8::/56"),
     ],
 )
 def test_who_the_client_is(remote: str, forwarded: str, client: str) -> None:
     assert client_of(remote, forwarded, trusted_networks("127.0.0.1, ::1, 10.0.0.0/8")) == client
+
+
+def test_the_ipv6_grouping_is_a_setting() -> None:
+    assert client_of("2001:db8:1:2:3:4:5:6", "", (), 64) == "2001:db8:1:2::/64"
+    assert client_of("2001:db8:1:2:3:4:5:6", "", (), 48) == "2001:db8:1::/48"
 
 
 def hold(ledger: Ledger, results: multiprocessing.Queue[str], release: threading.Event | None) -> None:

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from service.content.search import MAX_QUERY, Index, build, search
+from service.content.search import MAX_QUERY, Index, SearchTooBroad, build, search
 from service.errors import BadRequest
+from service.query.fairness import metered
 from service.rdf.formats import HTML, Format
 from service.texts import LANGUAGES, text
 from service.web.conneg import choose, choose_language
@@ -33,7 +34,11 @@ def results() -> Response:
     fmt = choose(request.accept_mimetypes, (HTML, JSON), request.args.get("format") or request.args.get("_format"))
     lang = choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
     base = get_config().base_uri
-    hits, total = search(index(), query, base, lang) if query else ([], 0)
+    try:
+        with metered(state().queries):  # a search takes CPU as a query does: it counts towards the client's share
+            hits, total = search(index(), query, base, lang) if query else ([], 0)
+    except SearchTooBroad as error:
+        raise BadRequest(str(error)) from error
     if fmt is JSON:
         response = jsonify({"query": query, "total": total, "results": [asdict(hit) for hit in hits]})
         response.headers["Access-Control-Allow-Origin"] = "*"
