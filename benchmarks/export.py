@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic import soest_graphs, towns  # noqa: E402
 from service.config import Config  # noqa: E402
-from service.export.static import Renderer, Report, Writer, document_paths, export_site  # noqa: E402
+from service.export.static import ExportReport, Renderer, Writer, document_paths, export_site  # noqa: E402
 from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
 from service.store.embedded import EmbeddedStore  # noqa: E402
 from service.web.app import create_app  # noqa: E402
@@ -47,7 +47,7 @@ end
 """
 
 
-def export_once(config: Config, store_path: Path | None, target: Path) -> Report:
+def export_once(config: Config, store_path: Path | None, target: Path) -> ExportReport:
     app = create_app(config.with_(store_path=str(store_path)) if store_path else config)
     return export_site(app, target, upstream=config.base_uri.rstrip("/"), listen="127.0.0.1:9")
 
@@ -128,7 +128,7 @@ def main() -> None:
         print(serving)
 
 
-def compare_serving(config: Config, soest: Report, scratch: Path, port: int, runs: int, seconds: int) -> str:
+def compare_serving(config: Config, soest: ExportReport, scratch: Path, port: int, runs: int, seconds: int) -> str:
     """wrk against `kzs serve` and against nginx over the export of Soest, interleaved."""
     nginx_binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not shutil.which("wrk") or not nginx_binary:

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Entry:
+class Rendering:
     """One rendered representation: its bytes and the headers that never change for them."""
 
     body: bytes
@@ -66,23 +66,23 @@ class RepresentationCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Rendering] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._flights = SingleFlight(self._lock)
         self.renders = 0  # how many times anything was rendered: tests check that it does not grow
 
-    def get(self, key: Hashable) -> Entry | None:
+    def get(self, key: Hashable) -> Rendering | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def get_or_render(self, key: Hashable, render: Callable[[], Entry]) -> Entry:
+    def get_or_render(self, key: Hashable, render: Callable[[], Rendering]) -> Rendering:
         """The cached entry for `key`, rendering it first if no one has; errors are raised, not cached."""
 
-        def rendered() -> Entry:
+        def rendered() -> Rendering:
             entry = render()
             self.renders += 1
             self._put(key, entry)
@@ -97,7 +97,7 @@ class RepresentationCache:
         self._entries.move_to_end(key)
         return entry
 
-    def _put(self, key: Hashable, entry: Entry) -> None:
+    def _put(self, key: Hashable, entry: Rendering) -> None:
         if entry.size > self.max_bytes:
             return  # larger than the whole budget: serve it, keep nothing
         with self._lock:

@@ -82,7 +82,7 @@ EXAMPLES = {
 }
 
 
-def build(store: Store, graph: str) -> Vocabulary:
+def build_vocabulary(store: Store, graph: str) -> Vocabulary:
     """Read the vocabulary from the named graph `graph` (the loader's graph/ontology)."""
     triples = list(construct(store, "CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[graph]))
     by_subject: dict[object, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]] = defaultdict(

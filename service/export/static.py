@@ -42,7 +42,7 @@ HEADERS_KEPT = ("Link", "Cache-Control", "Access-Control-Allow-Origin", "Access-
 
 
 @dataclass(frozen=True)
-class Report:
+class ExportReport:
     """What one export wrote: counts, bytes, seconds, and where nginx's configuration is."""
 
     directory: Path  # the symlink that names the current export
@@ -63,7 +63,7 @@ class Report:
 
 def export_site(
     app: Flask, directory: Path, *, upstream: str = DEFAULT_UPSTREAM, listen: str = DEFAULT_LISTEN
-) -> Report:
+) -> ExportReport:
     """Export what `app` serves into `directory` (a symlink, replaced atomically) and write nginx's configuration.
 
     `upstream` is the running service for the dynamic routes; `listen` is nginx's `listen` argument."""
@@ -87,7 +87,9 @@ def export_site(
     if previous is not None and previous.parent == versions:
         shutil.rmtree(previous, ignore_errors=True)
     seconds = time.monotonic() - started
-    return Report(directory, target, resources, terms, writer.files, writer.bytes, seconds, unchanged, listen, upstream)
+    return ExportReport(
+        directory, target, resources, terms, writer.files, writer.bytes, seconds, unchanged, listen, upstream
+    )
 
 
 class Writer:

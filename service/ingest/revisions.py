@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from service.rdf.namespaces import ELI, KZS
 
-# Goal levels, parents before children, and the property that names each level's parent.
+# GoalRecord levels, parents before children, and the property that names each level's parent.
 LEVELS = (KZS.Vision, KZS.OverarchingGoal, KZS.FieldOfAction, KZS.StrategicGoal, KZS.ActionGoal, KZS.Measure)
 PARENT = {
     KZS.FieldOfAction: KZS.isFieldOfActionOf,
@@ -45,7 +45,7 @@ class RevisionError(ValueError):
 
 
 @dataclass(frozen=True)
-class Goal:
+class GoalRecord:
     iri: URIRef
     level: URIRef
     notation: str
@@ -57,13 +57,13 @@ class Goal:
         return self.wording[0] if self.wording else ""
 
 
-def goals(graph: Graph) -> dict[URIRef, Goal]:
+def goals(graph: Graph) -> dict[URIRef, GoalRecord]:
     """Every goal of a source graph, in hierarchy order (a parent before its children)."""
-    found: dict[URIRef, Goal] = {}
+    found: dict[URIRef, GoalRecord] = {}
     for level in LEVELS:
         for iri in sorted(s for s in graph.subjects(RDF.type, level) if isinstance(s, URIRef)):
             parent = graph.value(iri, PARENT[level]) if level in PARENT else None
-            found[iri] = Goal(
+            found[iri] = GoalRecord(
                 iri=iri,
                 level=level,
                 notation=str(graph.value(iri, SKOS.notation) or ""),
@@ -115,13 +115,13 @@ def revise(graph: Graph, predecessor: Graph, programme: URIRef, version: str) ->
     return renamed
 
 
-def match(new: dict[URIRef, Goal], old: dict[URIRef, Goal], programme: URIRef, version: str) -> Revision:
+def match(new: dict[URIRef, GoalRecord], old: dict[URIRef, GoalRecord], programme: URIRef, version: str) -> Revision:
     """Decide, parents first, which goals are unchanged and which new goals replace which old ones."""
     revision = Revision()
     final: dict[URIRef, URIRef] = {}  # new plain IRI → IRI in the revised graph
     by_place = {(g.level, g.notation or g.label, g.parent): g for g in old.values()}
     claimed: set[URIRef] = set()
-    pending: list[Goal] = []
+    pending: list[GoalRecord] = []
     for goal in new.values():
         parent = final.get(goal.parent, goal.parent) if goal.parent else None
         same = by_place.get((goal.level, goal.notation or goal.label, parent))
@@ -134,7 +134,7 @@ def match(new: dict[URIRef, Goal], old: dict[URIRef, Goal], programme: URIRef, v
             pending.append(goal)
     unclaimed = [g for g in old.values() if g.iri not in claimed]
 
-    def take(goal: Goal, candidates: Iterable[Goal]) -> None:
+    def take(goal: GoalRecord, candidates: Iterable[GoalRecord]) -> None:
         chosen = next(iter(candidates), None)
         if chosen is not None:
             revision.predecessors[final[goal.iri]] = chosen.iri

@@ -24,7 +24,7 @@ VOCABULARIES = ("dcat-ap-de/vocabularies/*", "dcat-ap/vocabularies/*")
 
 
 @dataclass(frozen=True)
-class Profile:
+class ShapesProfile:
     name: str
     shapes: tuple[str, ...]  # glob patterns below the reference folder
     background: tuple[str, ...]  # merged into the data graph
@@ -32,16 +32,18 @@ class Profile:
 
 
 PROFILES = (
-    Profile(
+    ShapesProfile(
         "DCAT-AP.de 3.0 (SEMIC 3.0.0 base shapes + the German shapes)",
         ("dcat-ap-de/base/dcat-ap-3.0.0-SHACL.ttl", "dcat-ap-de/shacl/*.ttl"),
         IMPORTS + VOCABULARIES,
         required=True,
     ),
-    Profile("DCAT-AP 3.0.1 base", ("dcat-ap/shacl-itb/shapes.ttl",), IMPORTS, required=True),
-    Profile("DCAT-AP 3.0.1 recommendations", ("dcat-ap/shacl-itb/shapes_recommended.ttl",), IMPORTS, required=False),
+    ShapesProfile("DCAT-AP 3.0.1 base", ("dcat-ap/shacl-itb/shapes.ttl",), IMPORTS, required=True),
+    ShapesProfile(
+        "DCAT-AP 3.0.1 recommendations", ("dcat-ap/shacl-itb/shapes_recommended.ttl",), IMPORTS, required=False
+    ),
     # Vocabularies apart: merged with Base, the concept shapes would check every entry of every table.
-    Profile(
+    ShapesProfile(
         "DCAT-AP 3.0.1 controlled vocabularies",
         ("dcat-ap/shacl-itb/mdr-vocabularies.shape.ttl",),
         IMPORTS + VOCABULARIES,
@@ -63,8 +65,8 @@ class Result:
 
 
 @dataclass(frozen=True)
-class Report:
-    profile: Profile
+class CatalogueReport:
+    profile: ShapesProfile
     results: list[Result]
 
     def of(self, severity: str) -> list[Result]:
@@ -98,7 +100,9 @@ def read(paths: Sequence[Path]) -> Graph:
     return graph
 
 
-def validate_catalogue(catalogue: Graph, reference_dir: Path, profiles: Sequence[Profile] = PROFILES) -> list[Report]:
+def validate_catalogue(
+    catalogue: Graph, reference_dir: Path, profiles: Sequence[ShapesProfile] = PROFILES
+) -> list[CatalogueReport]:
     """One report per profile; pyshacl with inference off, as the ITB validators run the same shapes."""
     reports = []
     for profile in profiles:
@@ -117,7 +121,9 @@ def validate_catalogue(catalogue: Graph, reference_dir: Path, profiles: Sequence
             )
             for r in report.objects(None, SH.result)  # not the sh:detail results nested in them
         ]
-        reports.append(Report(profile, sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.message))))
+        reports.append(
+            CatalogueReport(profile, sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.message)))
+        )
     return reports
 
 

@@ -62,7 +62,7 @@ HEAVY_AFTER = 1.0
 
 
 @dataclass(frozen=True)
-class Source:
+class WorkerData:
     """The data a worker loads: N-Quads, or the folder of an on-disk store it opens read-only."""
 
     version: str
@@ -73,7 +73,7 @@ class Source:
 class Worker:
     """One worker process, seen from the web process."""
 
-    def __init__(self, source: Source, limits: Limits) -> None:
+    def __init__(self, source: WorkerData, limits: Limits) -> None:
         self.version = source.version
         self.ready = False
         self.deprioritised = False
@@ -160,7 +160,7 @@ class Pool:
     queries arrive while all are busy, up to `limits.workers`, and one spare for clients with nothing running.
     """
 
-    def __init__(self, limits: Limits, source: Callable[[], Source]) -> None:
+    def __init__(self, limits: Limits, source: Callable[[], WorkerData]) -> None:
         self.limits = limits
         self.source = source
         self._changed = threading.Condition()
@@ -322,16 +322,16 @@ def hung_up(client: socket.socket) -> bool:
         return True
 
 
-def source_of(store: Store) -> Source:
+def source_of(store: Store) -> WorkerData:
     """What workers load: an on-disk store's folder (opened read-only, shared through the page cache), else
     every quad of every named graph as N-Quads. The version and the quads come from one snapshot of the data."""
     if isinstance(store, EmbeddedStore):
         store = store.frozen()
     if isinstance(store, EmbeddedStore) and store.path is not None and (store.path / store.version).is_dir():
-        return Source(store.version, path=str(store.path / store.version))
+        return WorkerData(store.version, path=str(store.path / store.version))
     rows = select(store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     quads = (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
-    return Source(store.version, nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    return WorkerData(store.version, nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
 
 
 class QueryService:
@@ -343,7 +343,7 @@ class QueryService:
         self._lock = threading.Lock()
         self._pid = 0
         self._pool: Pool | None = None
-        self._source: Source | None = None
+        self._source: WorkerData | None = None
 
     def pool(self) -> Pool:
         if self._pid != os.getpid():  # a fresh process (or a fork): nothing inherited is ours
@@ -354,7 +354,7 @@ class QueryService:
                 atexit.register(self.close)
             return self._pool
 
-    def current_source(self) -> Source:
+    def current_source(self) -> WorkerData:
         store = self.store()
         source = self._source
         if source is None or source.version != store.version:

@@ -25,7 +25,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
 from werkzeug.urls import iri_to_uri
 
-from service.cache import Entry, data_modified
+from service.cache import Rendering, data_modified
 from service.errors import NotAcceptable, NotFound
 from service.rdf.formats import HTML, Format, serialize_graph
 from service.rdf.namespaces import PREFIXES
@@ -137,7 +137,7 @@ def respond(
     version = get_store().version
     cache = state().representations
 
-    def build() -> Entry:
+    def build() -> Rendering:
         g.kzs_format = variant.format  # errors raised while rendering answer in the negotiated format
         if variant.profile is ALTERNATES:
             if exists is not None and not exists():
@@ -167,7 +167,7 @@ class Prepared(Response):
 
     prepared: tuple[tuple[str, str], ...] = ()
 
-    def __init__(self, entry: Entry, vary: str) -> None:
+    def __init__(self, entry: Rendering, vary: str) -> None:
         super().__init__(entry.body, content_type=entry.content_type)
         self.prepared = entry.headers + (("Vary", vary),) if vary else entry.headers
 
@@ -181,7 +181,7 @@ EXPOSED = "Link, Content-Location, Content-Profile, Content-Language, ETag, Last
 CONDITIONAL_HEADERS = {"ETag", "Last-Modified", "Cache-Control", "Content-Location", "Access-Control-Allow-Origin"}
 
 
-def entry(document: Document, variant: Variant, body: bytes, version: str) -> Entry:
+def entry(document: Document, variant: Variant, body: bytes, version: str) -> Rendering:
     """The bytes of one variant with every header that depends on nothing but the variant and the data."""
     config = get_config()
     key = repr((document.url, document.query, variant.profile.token, variant.format.extension, variant.language))
@@ -201,10 +201,10 @@ def entry(document: Document, variant: Variant, body: bytes, version: str) -> En
     headers += [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
     headers += SECURITY_HEADERS
     checked = Headers(headers)  # validates every value once (no line breaks, latin-1 only)
-    return Entry(body, variant.format.content_type, tuple(checked.to_wsgi_list()), etag, modified)
+    return Rendering(body, variant.format.content_type, tuple(checked.to_wsgi_list()), etag, modified)
 
 
-def _not_modified(cached: Entry) -> bool:
+def _not_modified(cached: Rendering) -> bool:
     """RFC 9110 §13.2.2: If-None-Match (weak comparison) decides; If-Modified-Since counts only without it."""
     environ = request.environ
     if "HTTP_IF_NONE_MATCH" in environ:

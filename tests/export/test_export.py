@@ -25,7 +25,7 @@ from rdflib.compare import isomorphic
 
 from service.cli import main
 from service.config import Config
-from service.export.static import Report, export_site
+from service.export.static import ExportReport, export_site
 from service.store.embedded import select
 from service.web.app import create_app
 from service.web.state import get_store
@@ -104,13 +104,13 @@ def exported_app(project: Path, service: str) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def export(exported_app: Flask, service: str, tmp_path_factory: pytest.TempPathFactory) -> Report:
+def export(exported_app: Flask, service: str, tmp_path_factory: pytest.TempPathFactory) -> ExportReport:
     prefix, port = tmp_path_factory.mktemp("nginx"), free_port()
     return export_site(exported_app, prefix / "export", upstream=service.rstrip("/"), listen=f"127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="module")
-def nginx(export: Report) -> Iterator[str]:
+def nginx(export: ExportReport) -> Iterator[str]:
     """nginx over the export, with no `user` of its own (as whoever runs the tests); /sparql etc. go to `service`."""
     prefix, port = export.directory.parent, int(export.listen.rsplit(":", 1)[1])
     with (prefix / "nginx.log").open("wb") as log:
@@ -281,7 +281,7 @@ def test_files_match(service: str, nginx: str) -> None:
         same_headers(live, static, "Content-Type", "Link")
 
 
-def test_every_page_of_the_sitemap_is_exported(nginx: str, export: Report) -> None:
+def test_every_page_of_the_sitemap_is_exported(nginx: str, export: ExportReport) -> None:
     sitemap = fetch(nginx, "sitemap.xml").body.decode()
     pages = [u.split("</loc>")[0] for u in sitemap.split("<loc>")[1:] if "/doc/" in u]
     assert len(pages) == export.resources
@@ -322,7 +322,9 @@ def test_dynamic_routes_reach_the_service(service: str, nginx: str, samples: lis
 # --- The export itself -------------------------------------------------------------------------------------------
 
 
-def test_re_export_swaps_atomically_under_a_running_nginx(exported_app: Flask, export: Report, nginx: str) -> None:
+def test_re_export_swaps_atomically_under_a_running_nginx(
+    exported_app: Flask, export: ExportReport, nginx: str
+) -> None:
     again = export_site(exported_app, export.directory, upstream=export.upstream, listen=export.listen)
     assert export.directory.is_symlink() and export.directory.resolve() == again.target
     assert not export.target.exists()  # the previous export is gone once the link points at the new one

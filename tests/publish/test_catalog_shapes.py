@@ -10,7 +10,7 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from service.cli import main
 from service.config import Config
-from service.publish.validation import PROFILES, Report, validate_catalogue
+from service.publish.validation import PROFILES, CatalogueReport, validate_catalogue
 from service.web.state import state
 from tests.fetch_reference import UNPUBLISHED
 
@@ -31,13 +31,13 @@ def skip_without_reference(config: Config, *, vocabularies: bool = True) -> None
 
 
 @pytest.fixture(scope="module")
-def reports(app: Flask, config: Config) -> list[Report]:
+def reports(app: Flask, config: Config) -> list[CatalogueReport]:
     skip_without_reference(config)
     return validate_catalogue(state(app).current_publication().catalogue.whole(), config.reference_dir, REQUIRED)
 
 
 @pytest.mark.parametrize("profile", [p.name for p in REQUIRED])
-def test_catalogue_has_no_violations(reports: list[Report], profile: str) -> None:
+def test_catalogue_has_no_violations(reports: list[CatalogueReport], profile: str) -> None:
     (report,) = [r for r in reports if r.profile.name == profile]
     assert not report.violations, "\n".join(map(str, report.violations))
     assert {w.path for w in report.warnings} <= EXPECTED_WARNINGS, "\n".join(map(str, report.warnings))

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from service.errors import BadRequest
 from service.query.jobs import EvaluationError, Job, Limits
-from service.query.pool import Pool, Source
+from service.query.pool import Pool, WorkerData
 from service.query.public import guard
 
 
@@ -129,7 +129,7 @@ def test_service_in_an_iri_or_the_local_part_of_a_name_is_not_refused(query: str
 def test_a_query_worker_cannot_open_a_connection_even_without_the_guard(listener: Listener) -> None:
     """The guard is not asked here: the job goes straight to a real worker process, as if it had slipped past."""
     limits = Limits(time=10, rows=100, memory_mb=256, result_mb=8, workers=1, queue=1, queue_wait=5)
-    pool = Pool(limits, lambda: Source("outbound-test", nquads=b"<urn:a> <urn:b> <urn:c> <urn:g> .\n"))
+    pool = Pool(limits, lambda: WorkerData("outbound-test", nquads=b"<urn:a> <urn:b> <urn:c> <urn:g> .\n"))
     target = f"http://127.0.0.1:{listener.port}/"
     forms = [
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",

@@ -16,8 +16,7 @@ from markupsafe import escape
 from service.content.describe import Description, describe, exists, incoming_page
 from service.content.overview import outline, structure
 from service.content.schemaorg import SCHEMA, schema_object, schema_triples, to_json
-from service.content.terms import Vocabulary
-from service.content.terms import build as build_vocabulary
+from service.content.terms import Vocabulary, build_vocabulary
 from service.errors import BadRequest, NotFound
 from service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from service.rdf.namespaces import PREFIXES
