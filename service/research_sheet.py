@@ -110,7 +110,7 @@ class FactGraph:
         g.add((m, ELI.is_exemplified_by, URIRef(f"{DRAFT_BASE}data/{self.folder}/{FACTS}")))
         facts = list(read_facts(self.text))
         order = ("period", "decision", "indicator", "review")  # what later rows refer to comes first
-        for fact in sorted(facts, key=lambda f: (order.index(f.get("kind")) if f.get("kind") in order else 9)):
+        for fact in sorted(facts, key=lambda f: order.index(f.get("kind")) if f.get("kind") in order else 9):
             handler = getattr(self, f"fact_{fact.get('kind').replace(' ', '_')}", None)
             if handler is None:
                 kinds = ", ".join(n.removeprefix("fact_") for n in dir(self) if n.startswith("fact_"))
