@@ -31,6 +31,7 @@ PROGRAMME_GRAPHS = {
     "metadata.ttl": "metadaten",
     "translation-en.ttl": "uebersetzung-en",
     "alignment.ttl": "kuratierung",  # SDG and field-of-action alignments: curation, kept in a file of their own
+    "groupings.ttl": "kuratierung",  # the programme's own groupings of shared concepts (skos:Collection, broader links)
 }
 # Concept schemes that are not the project's own (ontology/*.ttl besides these) each load into a graph
 # named after their file, e.g. ontology/sdg.ttl → graph/sdg: whose labels they are stays visible.
