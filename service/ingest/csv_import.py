@@ -29,8 +29,8 @@ from pathlib import Path
 from rdflib import RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
-from service import research_sheet
 from service.config import Config
+from service.ingest import research_sheet
 from service.ingest.loader import Source, decode_utf8, discover, parse, shape_files, validate
 from service.ingest.sheets import CsvImportError, Problem, Row, read_sheet
 from service.ingest.text_import import (
@@ -380,7 +380,7 @@ def import_csv(folder: Path, concepts: Graph, progress: Callable[[int, int], Non
         raise ProgrammeImportError(f"cannot be read: {error}") from error
     sheet = SheetGraph(text, read_sheet(text), settings, concepts, folder.name)
     graph = sheet.build(progress)
-    graph = research_sheet.extend(folder, sheet)  # hook: level names and facts.csv (service/research_sheet.py)
+    graph = research_sheet.extend(folder, sheet)  # hook: level names and facts.csv (service/ingest/research_sheet.py)
     return SheetImport(revision_of(folder, settings.base, graph), sheet.row_of, settings)
 
 

@@ -36,14 +36,14 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, SDO, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, SOSA
 
-from service.importer import DRAFT_BASE, QUOTE_CONTEXT, ProgrammeImportError, slug
-from service.layout import Span
-from service.loader import decode_utf8
-from service.sheet import Cell, CsvImportError, Problem, delimiter_of, records
-from service.vocab import ELI, KZS, OA
+from service.ingest.loader import decode_utf8
+from service.ingest.sheets import Cell, CsvImportError, Problem, delimiter_of, records
+from service.ingest.text_import import DRAFT_BASE, QUOTE_CONTEXT, ProgrammeImportError, slug
+from service.ingest.text_layout import Span
+from service.rdf.namespaces import ELI, KZS, OA
 
 if TYPE_CHECKING:
-    from service.csv_import import SheetGraph
+    from service.ingest.csv_import import SheetGraph
 
 FACTS = "facts.csv"
 COLUMNS = ("kind", "goal", "key", "date", "value", "unit", "text", "link")
