@@ -75,6 +75,7 @@ class WaitressWorker(Worker):  # type: ignore[misc]
             ident="kzs",
             clear_untrusted_proxy_headers=False,
         )
+        server.channel_class = client_socket_channel()  # the app sees the client's socket, as under gthread
         receiving: dict[int, float] = {}  # id of a request being read → when it was first seen incomplete
         swept = time.monotonic()
         while self.alive:
@@ -97,6 +98,7 @@ class WaitressWorker(Worker):  # type: ignore[misc]
                 break
             wasyncore.loop(timeout=0.2, map=dispatchers, use_poll=True, count=1)
             self.notify()
+            self.close_late_requests(dispatchers, receiving, time.monotonic())
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
 
     @staticmethod
@@ -115,8 +117,11 @@ class WaitressWorker(Worker):  # type: ignore[misc]
 
     @staticmethod
     def close_if_idle(channel: Any) -> bool:
-        """Close a connection with no request in its thread and nothing left to send; True if it was closed."""
-        if channel.requests or channel.total_outbufs_len:
+        """Close a connection with no request in its thread, none arriving and nothing left to send, quiet for a
+        second (one just accepted may have its request on the way); True if it is closed."""
+        if channel.requests or channel.total_outbufs_len or channel.request is not None:
+            return False
+        if time.time() - channel.last_activity < 1.0:
             return False
         channel.handle_close()
         return True
@@ -138,7 +143,8 @@ class WaitressWorker(Worker):  # type: ignore[misc]
                 environ.setdefault("RAW_URI", environ.get("REQUEST_URI", environ.get("PATH_INFO", "")))
                 status, headers = answer.get("status", "500"), answer.get("headers", [])
                 request_headers = [(k[5:].replace("_", "-"), v) for k, v in environ.items() if k.startswith("HTTP_")]
-                response = SimpleNamespace(status=status, headers=headers, sent=sent)
+                code = int(status.split(None, 1)[0]) if status[:3].isdigit() else 500
+                response = SimpleNamespace(status=status, status_code=code, headers=headers, sent=sent)
                 worker.log.access(response, request_headers, environ, datetime.now() - started)
                 worker.nr += 1
                 if worker.max_requests and worker.nr >= worker.max_requests:
@@ -164,6 +170,25 @@ def counted(body: Any, done: Any) -> Iterator[bytes]:
         if hasattr(body, "close"):
             body.close()
         done(sent)
+
+
+def client_socket_channel() -> type:
+    """waitress's connection, whose requests carry its socket as environ["kzs.client_socket"]: the query view
+    watches it to stop the query of a client that hung up (waitress reads nothing ahead while a request runs,
+    so the socket is the app's to peek at)."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import WSGITask
+
+    class SocketTask(WSGITask):  # type: ignore[misc]
+        def get_environment(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().get_environment()
+            environ["kzs.client_socket"] = self.channel.socket
+            return environ
+
+    class SocketChannel(HTTPChannel):  # type: ignore[misc]
+        task_class = SocketTask
+
+    return SocketChannel
 
 
 def connections(dispatchers: dict[int, Any]) -> list[Any]:

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -72,10 +73,11 @@ def marker_of(title: str) -> str:
     return title.rsplit("[", 1)[1].rstrip("]") if title.endswith("]") else ""
 
 
-def get(url: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, accept: str) -> tuple[int, Message, bytes]:
+    """Status, headers (names case-insensitive, as HTTP has them) and body."""
     request = urllib.request.Request(url, headers={"Accept": accept})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 def health(base: str) -> dict[str, object]:
