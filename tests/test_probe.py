@@ -165,3 +165,16 @@ def test_the_probe_reads_its_own_table() -> None:
     assert row.startswith("| dev | slowloris | 50.0 % of 2 | 2.00 s | FAIL |")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(probe.sparql_path("ASK {}")).query)["query"]
     assert query == ["ASK {}"]
+
+
+def test_the_pid_file_lives_in_a_private_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.config import Config
+    from service.serving import run_files
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    pid, status = run_files(Config(), 8123)
+    assert pid == tmp_path / "kzs" / "kzs-8123.pid" and status.parent == pid.parent
+    assert (tmp_path / "kzs").stat().st_mode & 0o777 == 0o700
+    (tmp_path / "kzs").chmod(0o777)  # planted open to everyone: refused, not used
+    with pytest.raises(RuntimeError, match="not a private folder"):
+        run_files(Config(), 8123)
