@@ -178,3 +178,24 @@ def test_the_pid_file_lives_in_a_private_folder(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "kzs").chmod(0o777)  # planted open to everyone: refused, not used
     with pytest.raises(RuntimeError, match="not a private folder"):
         run_files(Config(), 8123)
+
+
+def test_the_results_page_decodes_only_the_rows_it_shows() -> None:
+    import json
+
+    from service.results import first_solutions
+    from service.sparql import DISPLAY_ROWS
+
+    columns = [f"v{i}" for i in range(80)]
+    solution = {c: {"type": "literal", "value": "x" * 20} for c in columns}
+    body = json.dumps({"head": {"vars": columns}, "results": {"bindings": [solution] * 10_000}}).encode()
+    started = time.perf_counter()
+    found, bindings, boolean = first_solutions(body, DISPLAY_ROWS)
+    assert found == columns and len(bindings) == DISPLAY_ROWS and bindings[0] == solution and boolean is None
+    assert time.perf_counter() - started < 0.5 * max(0.05, timed(lambda: json.loads(body)))
+
+
+def timed(action: object) -> float:
+    started = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - started
