@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from service import errors, limits, remote_queries
+from service import errors, limits, remote_queries, request_bounds
 from service.config import Config
 from service.remote import open_store
 from service.store import Store
@@ -29,6 +29,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     )
     app.extensions["kzs.store"] = open_store(config, store)  # remote when KZS_SPARQL_ENDPOINT is set
     errors.init_app(app)
+    request_bounds.install(app)  # before every view: negotiation headers and forms, bounded before parsing
 
     from service.views import catalog, compare, health, home, openapi, queries, resource, search, sparql, vocabulary
 

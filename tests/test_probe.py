@@ -199,3 +199,18 @@ def timed(action: object) -> float:
     started = time.perf_counter()
     action()  # type: ignore[operator]
     return time.perf_counter() - started
+
+
+def test_negotiation_headers_and_forms_are_bounded_before_parsing(client: FlaskClient) -> None:
+    accept = ",".join(f"text/x-{i};q=0.{i % 9 + 1}" for i in range(600))
+    started = time.perf_counter()
+    response = client.get("/health", headers={"Accept": accept})
+    assert response.status_code == 431 and "Accept header" in response.get_data(as_text=True)
+    assert time.perf_counter() - started < 0.1
+    form = "&".join(["a="] * 333_000)
+    started = time.perf_counter()
+    response = client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "fields" in response.get_data(as_text=True)
+    assert time.perf_counter() - started < 0.3
+    ordinary = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert ordinary.status_code == 200
