@@ -119,3 +119,11 @@ bench: $(STAMP) $(RDFLIB_ENDPOINT_STAMP)
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; } || \
 	  echo "bench: wrk or nginx missing and not installable here"
 	$(BIN)/python benchmarks/bench.py --output docs/benchmarks.md
+
+# The probe suite (benchmarks/probe.py): slowloris, slow readers, long queries from 30 addresses and the /search
+# folding, each against `kzs serve` and `kzs serve --production` beside a normal client; prints the table
+# (attack | availability | max latency). About eight minutes; never run by make test (tests/test_probe.py has
+# the fast cases).
+.PHONY: probe
+probe: $(STAMP)
+	$(BIN)/python benchmarks/probe.py --duration 30

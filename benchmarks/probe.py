@@ -64,6 +64,26 @@ def free_port() -> int:
 # --- the server ---------------------------------------------------------------------------------------------
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (gunicorn master, web and query workers), in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int((Path("/proc") / str(pid) / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return total / 2**20
+
+
+SERVERS: dict[int, int] = {}  # port → pid of the server's master, for its memory
+
+
 @contextlib.contextmanager
 def server(mode: str, worker_class: str | None, log: Path, settings: dict[str, str] | None = None) -> Iterator[int]:
     """`kzs serve` (as `make run`) or `kzs serve --production` on a free port; stopped with SIGTERM after."""
@@ -84,6 +104,7 @@ def server(mode: str, worker_class: str | None, log: Path, settings: dict[str, s
                 if get(port, "/health", timeout=2.0)[0] == 200:
                     break
             time.sleep(0.2)
+        SERVERS[port] = process.pid
         yield port
     finally:
         process.terminate()
@@ -241,11 +262,14 @@ def slow_readers(port: int, stop: threading.Event, held: threading.Event, client
     read_total = 0
     served: set[str] = set()
 
-    def reader(source: str) -> None:
+    def reader(index: int) -> None:
         nonlocal read_total
+        source = f"127.0.0.{50 + index}"
+        stop.wait(0.3 * index)  # one after the other: the attack is the slow reading, not 30 queries at once
         while not stop.is_set():
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+            refused = False
             try:
                 sock.bind((source, 0))
                 sock.settimeout(1.0)
@@ -258,16 +282,21 @@ def slow_readers(port: int, stop: threading.Event, held: threading.Event, client
                         continue
                     if not chunk:
                         break
+                    if source not in served and not chunk.startswith(b"HTTP/1.1 200"):
+                        refused = True  # busy (503) or the like: ask again later, and hold a result then
+                        break
                     read_total += len(chunk)
                     served.add(source)
                     if len(served) == clients:
                         held.set()
             except OSError:
-                stop.wait(0.5)
+                refused = True
             finally:
                 sock.close()
+            if refused:
+                stop.wait(1.0)
 
-    threads = [threading.Thread(target=reader, args=(f"127.0.0.{50 + i}",), daemon=True) for i in range(clients)]
+    threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
     stop.wait()
@@ -354,6 +383,7 @@ def probe(mode: str, attack: str, duration: float, worker_class: str | None, fol
     with server(mode, worker_class, folder / f"{mode}-{attack}.log") as port:
         document = document_path(port)
         get(port, sparql_path(LARGE_QUERY), {"Accept": "text/csv"}, timeout=60)  # warm: workers started
+        resting = tree_rss_mb(SERVERS[port])
         stop, held, tally, kinds = threading.Event(), threading.Event(), Tally(), {}
         details: dict[str, float] = {}
 
@@ -362,11 +392,13 @@ def probe(mode: str, attack: str, duration: float, worker_class: str | None, fol
 
         attacking = threading.Thread(target=attacker, daemon=True)
         attacking.start()
-        held.wait(60)  # the attack has taken hold: every socket open, every slow reader served its first bytes
+        held.wait(90)  # the attack has taken hold: every socket open, every slow reader served its first bytes
         time.sleep(1.0)
         normal = threading.Thread(target=normal_client, args=(port, stop, tally, document, kinds), daemon=True)
         normal.start()
         time.sleep(duration)
+        details["rss_mb"] = tree_rss_mb(SERVERS[port])
+        details["rss_at_rest_mb"] = resting
         stop.set()
         normal.join(BUDGET + 5)
         attacking.join(90)

@@ -68,7 +68,10 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
     threads = threads or (8 if production else 4)
     click.echo(f"serving {config.base_uri} ({workers} workers × {threads} threads)", err=True)
     share_threads(state(app).queries, config, threads)
-    pid_file, status_file = run_files(config, port)
+    try:
+        pid_file, status_file = run_files(config, port)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
     settings = options(host, port, workers, threads, production, config.query_time_limit, worker_class)
     settings["pidfile"] = str(pid_file)
     Server(app, settings, status_file).run()
@@ -88,11 +91,13 @@ def reload(port: int) -> None:
     from service.web.state import ReloadStatus
 
     config = Config.from_env()
-    pid_file, status_file = run_files(config, port)
     try:
+        pid_file, status_file = run_files(config, port)
         pid = int(pid_file.read_text().strip())
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
     except (OSError, ValueError) as error:
-        raise click.ClickException(f"no server on port {port}: cannot read {pid_file} ({error})") from error
+        raise click.ClickException(f"no server on port {port}: cannot read its pid file ({error})") from error
     before = ReloadStatus.read(status_file)
     try:
         os.kill(pid, signal.SIGHUP)

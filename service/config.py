@@ -81,7 +81,8 @@ class Config:
     pid_file: str = setting(
         "",
         "File where `kzs serve` writes its master's process id, for `kzs reload`; the outcome of the last reload "
-        "is kept beside it (<name>.reload.json). Empty: kzs-<port>.pid in the system's temporary folder.",
+        "is kept beside it (<name>.reload.json). Empty: kzs-<port>.pid in a private folder (mode 0700): "
+        "$XDG_RUNTIME_DIR/kzs, else kzs-<uid> in the system's temporary folder.",
     )
     reload_timeout: int = setting(
         300, "Seconds `kzs reload` waits for the server to load, validate and swap in the new data."

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -90,8 +91,21 @@ def options(
 
 def run_files(config: Config, port: int) -> tuple[Path, Path]:
     """The pid file of the server on `port` and the status file beside it."""
-    pid = Path(config.pid_file) if config.pid_file else Path(tempfile.gettempdir()) / f"kzs-{port}.pid"
+    pid = Path(config.pid_file) if config.pid_file else runtime_folder() / f"kzs-{port}.pid"
     return pid, pid.with_name(pid.stem + ".reload.json")
+
+
+def runtime_folder() -> Path:
+    """A folder only this user can write: $XDG_RUNTIME_DIR/kzs, else kzs-<uid> in the temporary folder, made
+    with mode 0700. In the shared temporary folder itself anyone could plant a pid file, which would block
+    the start or send `kzs reload`'s signal to another process."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = Path(runtime) / "kzs" if runtime else Path(tempfile.gettempdir()) / f"kzs-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = folder.lstat()
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077:
+        raise RuntimeError(f"{folder} is not a private folder of this user; remove it or set KZS_PID_FILE")
+    return folder
 
 
 def now() -> str:

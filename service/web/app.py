@@ -14,7 +14,7 @@ from service.ingest.loader import load
 from service.query.public import query_service
 from service.store.embedded import Store
 from service.store.remote import RemoteStore, from_config
-from service.web import http_errors
+from service.web import http_errors, request_bounds
 from service.web.state import KEY, AppState
 from service.web.views import catalog, compare, health, home, openapi, queries, resource, search, sparql, vocabulary
 
@@ -42,6 +42,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     )
     app.extensions[KEY] = app_state
     http_errors.init_app(app)
+    request_bounds.install(app)  # before every view: negotiation headers and forms, bounded before parsing
     for view in BLUEPRINTS:
         app.register_blueprint(view.bp)
     if config.publication_at_start and not isinstance(served, RemoteStore):

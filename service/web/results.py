@@ -5,7 +5,9 @@ Plain data for the templates (their autoescaping covers everything); only http(s
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,22 +42,47 @@ def table(answer: Answer, base: str) -> Table:
     """What a page shows of an answer (JSON results, or N-Triples for a graph)."""
     labels = answer.labels
     if answer.kind == "graph":
-        triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+        # Only the triples shown are parsed: a result of 10,000 is counted, not held as objects.
+        triples = itertools.islice(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), DISPLAY_ROWS)
         rows: list[list[Cell | None]] = [
             [term_cell(t, base, labels) for t in (triple.subject, triple.predicate, triple.object)]
-            for triple in triples[:DISPLAY_ROWS]
+            for triple in triples
         ]
-        return Table(["subject", "predicate", "object"], rows, len(triples))
-    data = json.loads(answer.body)
-    if "boolean" in data:
-        return Table([], [], 1, boolean=bool(data["boolean"]))
-    columns = data["head"]["vars"]
-    bindings = data["results"]["bindings"]
-    rows = [
-        [json_cell(row[column], base, labels) if column in row else None for column in columns]
-        for row in bindings[:DISPLAY_ROWS]
-    ]
-    return Table(columns, rows, len(bindings))
+        return Table(["subject", "predicate", "object"], rows, answer.rows)
+    columns, bindings, boolean = first_solutions(answer.body, DISPLAY_ROWS)
+    if boolean is not None:
+        return Table([], [], 1, boolean=boolean)
+    rows = [[json_cell(row[column], base, labels) if column in row else None for column in columns] for row in bindings]
+    return Table(columns, rows, answer.rows)
+
+
+def first_solutions(body: bytes, count: int) -> tuple[list[str], list[dict[str, Any]], bool | None]:
+    """The variables and the first `count` solutions of SPARQL JSON results (or the boolean of an ASK), decoding
+    only those: the whole of a large result as Python objects costs hundreds of MB and seconds."""
+    text = body.decode("utf-8")
+    decoder = json.JSONDecoder()
+    found = BINDINGS.search(text)
+    if found is None:  # an ASK, or results shaped otherwise: small, or not ours to cut
+        data = json.loads(text)
+        if "boolean" in data:
+            return [], [], bool(data["boolean"])
+        return data["head"]["vars"], data["results"]["bindings"][:count], None
+    variables = VARIABLES.search(text, 0, found.start())
+    columns = decoder.raw_decode(text, variables.end())[0] if variables else []
+    bindings: list[dict[str, Any]] = []
+    position = found.end()
+    while len(bindings) < count:
+        position = SEPARATOR.match(text, position).end()  # type: ignore[union-attr]
+        if text.startswith("]", position):
+            break
+        solution, position = decoder.raw_decode(text, position)
+        bindings.append(solution)
+    return columns, bindings, None
+
+
+BINDINGS = re.compile(r'"bindings"\s*:\s*\[')
+VARIABLES = re.compile(r'"vars"\s*:\s*(?=\[)')
+SEPARATOR = re.compile(r"[\s,]*")
 
 
 def iri_cell(iri: str, base: str, labels: dict[str, tuple[str, str]]) -> Cell:

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,10 +27,11 @@ PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/
            "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}  # fmt: skip
 
 
-def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, method: str = "GET") -> tuple[int, Message, bytes]:
+    """Status, headers (names case-insensitive, as HTTP has them) and body."""
     request = urllib.request.Request(url, method=method)  # no Accept header, as a harvester sends
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,10 @@ from service.web.state import ReloadStatus, get_store, state
 
 bp = Blueprint("health", __name__)
 STARTED = time.time()
+FAILED = (
+    "the new data did not load or did not pass validation; the reason is in the server's log and in "
+    "`kzs reload`'s output"
+)
 
 
 @bp.route("/health", methods=["GET", "HEAD"])
@@ -48,7 +52,8 @@ def health() -> Response:
             "status": "ok" if last.ok else "failed",
             "at": last.at,
             "count": last.reload,
-            "message": last.message,
+            # The reason names files and quotes data: it goes to the log and to `kzs reload`, not to the public.
+            "message": last.message if last.ok else FAILED,
             "seconds": round(last.seconds, 1),
         }
     status = 200 if report["status"] == "ok" else 503

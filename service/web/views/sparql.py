@@ -127,9 +127,13 @@ def offer(formats: tuple[Format, ...], requested: str | None) -> Offer:
 
 
 def client_socket() -> socket.socket | None:
-    """The connection to the client under gunicorn, to notice when it hangs up."""
-    sock = request.environ.get("gunicorn.socket")
-    return sock if isinstance(sock, socket.socket) else None
+    """The connection to the client (gunicorn's threads; waitress, service/server_workers.py), to notice when
+    it hangs up."""
+    for key in ("gunicorn.socket", "kzs.client_socket"):
+        sock = request.environ.get(key)
+        if isinstance(sock, socket.socket):
+            return sock
+    return None
 
 
 @bp.before_request
