@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from service.content.search import MAX_WORDS
 from service.query.fairness import FairQueries, ThreadShare
+from service.web.state import state
 from tests.support.project import free_port, start_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -62,7 +63,7 @@ def test_a_search_of_too_many_words_or_too_long_once_folded_is_refused(client: F
 
 
 def test_queries_past_the_threads_of_a_worker_get_503_at_once(app: Flask, client: FlaskClient) -> None:
-    queries = app.extensions["kzs.queries"]
+    queries = state(app).queries
     assert isinstance(queries, FairQueries)
     before, queries.threads = queries.threads, ThreadShare(threads=2, reserve=1, retry_after=2)
     try:
