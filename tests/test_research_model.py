@@ -184,3 +184,21 @@ def test_the_test_programmes_are_fictitious(many_programmes: Path) -> None:
     for folder in FOLDERS.values():
         settings = (PROGRAMMES / folder / "import.toml").read_text(encoding="utf-8")
         assert 'ags = "99' in settings and "fiktiv" in settings.lower()
+
+
+def test_a_goals_page_charts_its_indicators_with_a_computed_reading(many_client: FlaskClient) -> None:
+    def page(notation: str) -> str:
+        iri = goal_iri(PROBSTADT, notation).removeprefix(BASE.rstrip("/"))
+        response = many_client.get(iri, headers={"Accept": "text/html"}, follow_redirects=True)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    # Cycling: baseline 12 % (2019), target 25 % (2030); the line gives 16.7 % for 2023, observed 17 %: on track.
+    cycling = page("1.1")
+    assert '<section class="indicators"' in cycling and "<svg" in cycling
+    assert "berechnete Einschätzung: auf Kurs" in cycling and "Regel: Die Gerade" in cycling
+    assert cycling.count('class="observed"') >= 3 and 'class="target"' in cycling
+    # CO2: 8.4 t (2019) to 4 t (2030); the line gives 7.2 t for 2022, observed 7.9 t: not on track.
+    assert "berechnete Einschätzung: nicht auf Kurs" in page("1")
+    soest = many_client.get(PROGRAMME.removeprefix(BASE.rstrip("/")) + "/ziel/1", follow_redirects=True)
+    assert '<section class="indicators"' not in soest.get_data(as_text=True)  # Soest's text names no indicator

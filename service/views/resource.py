@@ -18,6 +18,7 @@ from service.conneg import ALTERNATES, Profile, Variant
 from service.describe import Description, describe, exists, incoming_page
 from service.errors import BadRequest, NotFound
 from service.formats import GRAPH_FORMATS, HTML, Format
+from service.indicator_chart import render as render_indicators
 from service.overview import outline, structure
 from service.overview import render as render_overview
 from service.pages import Labels, breadcrumbs, build, other_language, property_href
@@ -117,6 +118,7 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         schema_json=to_json(schema_object(description, doc.url)),
         outline=outline(overview, config.base_uri, language) if overview else [],
         overview_svg=render_overview(overview, config.base_uri, language) if overview else "",
+        indicator_svg=render_indicators(store, iri, language),  # a goal's indicators (service/indicator_chart.py)
         sparql=f"{config.base_uri}sparql?" + urlencode({"query": QUERY_THIS.format(iri=iri)}),
     ).encode()
 
