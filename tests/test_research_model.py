@@ -202,3 +202,12 @@ def test_a_goals_page_charts_its_indicators_with_a_computed_reading(many_client:
     assert "berechnete Einschätzung: nicht auf Kurs" in page("1")
     soest = many_client.get(PROGRAMME.removeprefix(BASE.rstrip("/")) + "/ziel/1", follow_redirects=True)
     assert '<section class="indicators"' not in soest.get_data(as_text=True)  # Soest's text names no indicator
+
+
+def test_the_towns_level_name_is_in_the_csv_dump(many_client: FlaskClient) -> None:
+    response = many_client.get("/data/fiktivdorf-2022/fiktivdorf-2022.csv")
+    assert response.status_code == 200
+    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {(r["notation"], r["ebene"]) for r in table} == {("2.1", "Leistungsziel")}
+    soest = many_client.get("/data/soest-2009/soest-2009.csv")
+    assert {r["ebene"] for r in csv.DictReader(io.StringIO(soest.get_data(as_text=True)))} == {""}  # text route
