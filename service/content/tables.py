@@ -21,9 +21,10 @@ SEPARATOR = " | "  # between the values of a list cell (CSVW `separator`)
 ACTION_GOALS = (
     SPARQL_PROLOGUE
     + """
-SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?strategicEn ?priorities WHERE {
+SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?strategicEn ?priorities ?level WHERE {
   GRAPH ?g { ?goal a kzs:ActionGoal }
   OPTIONAL { ?goal skos:notation ?notation }
+  OPTIONAL { ?goal kzs:levelName ?level }
   OPTIONAL { ?goal skos:prefLabel ?de FILTER(LANG(?de) = "de") }
   OPTIONAL { ?goal skos:prefLabel ?en FILTER(LANG(?en) = "en") }
   OPTIONAL {
@@ -91,6 +92,8 @@ COLUMNS = (
     Column(f"{STRATEGIC}_de", "Strategisches Ziel (deutsch)", "strategic goal (German)", text(LABEL, "de", STRATEGIC)),
     Column(f"{STRATEGIC}_en", "Strategisches Ziel (englisch)", "strategic goal (English)",
            text(LABEL, "en", STRATEGIC)),
+    Column("ebene", "Ebene (Bezeichnung der Kommune)", "level (the town's own name)",
+           {"propertyUrl": str(KZS.levelName), "lang": "de"}),
     Column("jahresschwerpunkt", "Jahresschwerpunkt", "annual priority", {"datatype": "boolean", **HIDDEN}),
     Column("zielgruppen", "Zielgruppen (IRIs)", "target groups (IRIs)",
            links("zielgruppen", str(DCTERMS.audience), SEPARATOR)),
@@ -122,7 +125,7 @@ def linked(store: Store, query: str) -> dict[str, list[tuple[str, str, str]]]:
     return {goal: sorted(found) for goal, found in values.items()}
 
 
-FIELDS = ("notation", "de", "en", "strategic", "strategicNotation", "strategicDe", "strategicEn")
+FIELDS = ("notation", "de", "en", "strategic", "strategicNotation", "strategicDe", "strategicEn", "level")
 
 
 def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[str, str]]:
@@ -138,7 +141,7 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
     rows = []
     for goal, (key, candidates, priority) in found.items():
         # A second label in one language would repeat the goal; the smallest values make one row, every time.
-        notation, de, en, strategic, strategic_notation, strategic_de, strategic_en = min(candidates)
+        notation, de, en, strategic, strategic_notation, strategic_de, strategic_en, level = min(candidates)
         groups, bodies = audiences.get(goal, []), responsible.get(goal, [])
         rows.append(
             {
@@ -151,6 +154,7 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
                 "strategisches_ziel_notation": strategic_notation,
                 "strategisches_ziel_de": strategic_de,
                 "strategisches_ziel_en": strategic_en,
+                "ebene": level,  # the town's own name for the level, where its source gives one
                 "jahresschwerpunkt": "true" if priority else "false",
                 "zielgruppen": SEPARATOR.join(iri for iri, _, _ in groups),
                 "zielgruppen_de": SEPARATOR.join(de for _, de, _ in groups if de),

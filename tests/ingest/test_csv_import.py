@@ -150,7 +150,13 @@ BROKEN_SHEETS = [
     ("an unknown target group", HEADER + GOAL.replace(",,,\n", ",Senioren,,\n"), 2, "target_groups", "Senioren"),
     ("an unknown field of action", HEADER + GOAL.replace(",,,\n", ",,,Gedöns\n"), 2, "field_of_action", "Gedöns"),
     ("a notation used twice", HEADER + GOAL + GOAL, 3, "notation", "row 2"),
-    ("a measure under a strategic goal", HEADER + GOAL + "Maßnahme,1.1,1,Text,,,,\n", 3, "parent", "action goal"),
+    (  # a measure directly under a strategic goal is a skipped level and imports (tests/test_research_model.py)
+        "an action goal under an action goal",
+        HEADER + GOAL + "Handlungsziel,1.1,1,Text,,,,\nHandlungsziel,1.1.1,1.1,Text,,,,\n",
+        4,
+        "parent",
+        "strategic goal",
+    ),
     (
         "a column not in the template",
         HEADER.replace("level,", "ebene,level,") + "x," + GOAL,

@@ -18,6 +18,8 @@ WORKS = {
     "soest-2009": BASE + "id/kommune/05974040/programm/zukunftsprogramm",
     "beispielstadt-2015": BASE + "id/kommune/99100001/programm/stadtstrategie",
     "musterhausen-2020": BASE + "id/kommune/99200002/programm/leitbild-2030",
+    "probstadt-2021": BASE + "id/kommune/99300003/programm/nachhaltigkeitsstrategie",
+    "fiktivdorf-2022": BASE + "id/kommune/99400004/programm/entwicklungskonzept",
 }
 PREFIXES = """
 PREFIX dct: <http://purl.org/dc/terms/>

@@ -190,7 +190,10 @@ def test_catalogue_void_and_dumps(remote: FlaskClient, client: FlaskClient) -> N
 def test_health_names_the_store_and_version(remote: FlaskClient, app: Flask) -> None:
     report = remote.get("/health").get_json()
     assert report["status"] == "ok" and report["version"] == state(app).store.version
-    assert report["store"]["kind"].startswith(("embedded", "remote")) and report["graphs"] == 7
+    # seven graphs and graph/produktrahmen
+    assert (
+        report["store"]["kind"].startswith(("embedded", "remote")) and report["graphs"] == 8
+    )  # with graph/produktrahmen
 
 
 # One store, by itself: what happens when it goes away, and what `kzs load` does a second time.
@@ -241,12 +244,12 @@ def test_start_up_names_the_store_that_fails() -> None:
 def test_load_is_idempotent_and_drops_graphs_that_are_gone(oxigraph: RunningStore, project_copy: Path) -> None:
     env = {"KZS_BASE_URI": BASE, "KZS_PROJECT_DIR": str(project_copy), **environment(oxigraph)}
     first = CliRunner().invoke(main, ["load"], env=env)
-    assert first.exit_code == 0 and "7 graphs" in first.output
+    assert first.exit_code == 0 and "8 graphs" in first.output
     again = CliRunner().invoke(main, ["load"], env=env)
     assert again.exit_code == 0 and "nothing to do" in again.output
     (project_copy / "data" / "soest-2009" / "translation-en.ttl").unlink()
     third = CliRunner().invoke(main, ["load"], env=env)
-    assert third.exit_code == 0 and "6 graphs" in third.output, third.output
+    assert third.exit_code == 0 and "7 graphs" in third.output, third.output
     settings = {k: v for k, v in oxigraph.config.items() if not k.startswith("_")}
     app = create_app(Config.from_mapping({"base_uri": BASE, "project_dir": project_copy, **settings}))
     assert BASE + "graph/soest-2009/uebersetzung-en" not in state(app).store.graph_sizes()

@@ -39,7 +39,7 @@ def test_compare_count_list_pair_and_english(browser: Any, many_server: str) -> 
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Programme im Vergleich"
     headers = browser.find_elements(By.CSS_SELECTOR, "#zielgruppen thead th[data-programme]")
-    assert len(headers) == 3
+    assert len(headers) == 5  # Soest and the four test programmes
 
     # A count leads to the list of as many action goals.
     cell = browser.find_element(By.CSS_SELECTOR, "#sdg td[data-count]:not([data-count='0']) a")

@@ -23,6 +23,7 @@ from service.rdf.namespaces import PREFIXES
 from service.rdf.uris import DOCUMENT, ONTOLOGY, curie, expand, is_valid_path, split_extension, thing_iri
 from service.texts import collation_key
 from service.web.conneg import ALTERNATES, Profile, Variant
+from service.web.indicator_chart import render as render_indicators
 from service.web.pages import Labels, breadcrumbs, build, other_language, property_href
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
@@ -116,6 +117,7 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         schema_json=to_json(schema_object(description, doc.url)),
         outline=outline(overview, config.base_uri, language) if overview else [],
         overview_svg=render_overview(overview, config.base_uri, language) if overview else "",
+        indicator_svg=render_indicators(store, iri, language),  # a goal's indicators (service/indicator_chart.py)
         sparql=f"{config.base_uri}sparql?" + urlencode({"query": QUERY_THIS.format(iri=iri)}),
     ).encode()
 
