@@ -1,5 +1,6 @@
 """The map of the package (docs/architecture.md), enforced: layers import only downward, no circles, Flask only
-in the faces, small modules. Imports are read from the source (ast), those inside functions included."""
+in the faces, small modules. Imports are read from the source (ast), those inside functions included; only
+those under `if TYPE_CHECKING:` are left out, since they never run."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def imports(name: str) -> frozenset[str]:
     path = modules()[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in runtime_nodes(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -63,6 +64,19 @@ def imports(name: str) -> frozenset[str]:
     ours = {module for module in found if module in modules()}
     ours |= {module.rpartition(".")[0] for module in found if module.startswith("service.") and module not in modules()}
     return frozenset(ours | {module.split(".")[0] for module in found if not module.startswith("service")} - {""})
+
+
+def runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node but those under `if TYPE_CHECKING:`, whose imports never run."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def floor(name: str) -> float:
