@@ -15,7 +15,6 @@ from service.config import Config
 from service.importer import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.layout import LayoutError
 from service.loader import LoadError
-from service.validation import validate_project
 
 
 def config_for_port(port: int | None = None) -> Config:
@@ -107,6 +106,8 @@ def validate(catalog: bool) -> None:
 
         sys.exit(check_catalogue(Config.from_env(), click.echo))
     try:
+        from service.validation import validate_project
+
         violations = validate_project(Config.from_env()).violations
     except LoadError as error:
         raise click.ClickException(str(error)) from error

@@ -9,6 +9,7 @@ wherever data is read (an XML parser may expand entities; a JSON-LD processor ma
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -189,11 +190,18 @@ def validate(
         raise ValueError(f"unknown SHACL engine {engine!r} (KZS_SHACL_ENGINE): pyshacl-turbo or pyshacl")
     options: dict[str, Any] = {"focus_nodes": focus_nodes} if focus_nodes else {}
     _, report_graph, _ = validator(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, **options)
-    report = cast(Graph, report_graph)
+    return report_violations(
+        cast(Graph, report_graph),
+        lambda focus: [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g],
+    )
+
+
+def report_violations(report: Graph, files_of: Callable[[Node | None], list[str]]) -> list[Violation]:
+    """The results of a SHACL report, each named by the files `files_of` its focus node."""
     violations = []
     for result in report.subjects(SH.resultSeverity, None):
         focus = report.value(result, SH.focusNode)
-        files = [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g] or ["(no file)"]
+        files = files_of(focus) or ["(no file)"]
         violations.append(
             Violation(
                 file=", ".join(files),
