@@ -180,7 +180,7 @@ def table(rows: list[Row]) -> str:
         + " | ".join(f"{max(r.rss_mb for r in row.figures.values()):.0f} MB" for row in rows)
         + " |"
     )
-    ratios = ["", "Per-town ratio against the smallest run (target ≤ 1.3 from 10 towns on):", ""]
+    ratios = ["", "Per-town time as a ratio of the first run's (target: ≤ 1.3 from 10 towns on):", ""]
     for name in ("validate", "validate, cache warm", "first start"):
         if all(name in r.figures for r in rows) and first.figures[name].seconds > 0:
             base = first.figures[name].seconds / first.towns
@@ -193,8 +193,8 @@ def machine() -> str:
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("pyshacl", "pyshacl-turbo", "pyoxigraph", "rdflib")
     )
-    machine = platform.processor() or platform.machine()
-    return f"{machine}, {os.cpu_count()} cores, Python {platform.python_version()}; {versions}"
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}; {versions}"
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.config import Config  # noqa: E402
-from service.ingest.loader import load  # noqa: E402
+from service.ingest.gate import load  # noqa: E402
 from service.ingest.programmes import find_programmes  # noqa: E402
 from service.publish.catalogue import build_catalogue, read_facts  # noqa: E402
 from service.publish.dumps import build_dumps  # noqa: E402

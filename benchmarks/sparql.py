@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.config import Config  # noqa: E402
-from service.ingest.loader import load  # noqa: E402
+from service.ingest.gate import load  # noqa: E402
 from service.query.canned import catalogue  # noqa: E402
 from service.query.jobs import Job, QueryFailed  # noqa: E402
 from service.query.pool import QueryService  # noqa: E402

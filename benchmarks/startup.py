@@ -98,7 +98,7 @@ def oxigraph(dump: Path, scratch: Path) -> Callable[[int], subprocess.Popen[byte
 
 def dump_quads(path: Path) -> int:
     from service.config import Config
-    from service.ingest.loader import load
+    from service.ingest.gate import load
 
     store = load(Config.from_mapping({"project_dir": ROOT}))
     rows = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

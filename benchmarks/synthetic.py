@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.config import Config  # noqa: E402
-from service.ingest.loader import load  # noqa: E402
+from service.ingest.gate import load  # noqa: E402
 
 SOEST = "05974040"
 SOEST_FOLDER = "soest-2009"

@@ -15,7 +15,6 @@ from service.config import Config
 from service.ingest.loader import LoadError
 from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.ingest.text_layout import LayoutError
-from service.ingest.validation import validate_project
 from service.server_workers import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 
 
@@ -125,6 +124,8 @@ def validate(catalog: bool) -> None:
 
         sys.exit(check_catalogue(Config.from_env(), click.echo))
     try:
+        from service.ingest.validation import validate_project
+
         violations = validate_project(Config.from_env()).violations
     except LoadError as error:
         raise click.ClickException(str(error)) from error
@@ -216,7 +217,7 @@ def diff(old: Path, new: Path) -> None:
 @main.command()
 def stats() -> None:
     """Triples per named graph."""
-    from service.ingest.loader import load
+    from service.ingest.gate import load
 
     try:
         store = load(Config.from_env())
@@ -251,7 +252,8 @@ def load(endpoint: str | None, graph_store: str | None, update: str | None, forc
 
     The version record goes last, so replicas switch to the new data once all of it is there; graphs the data
     no longer has are dropped. Running it again with unchanged data does nothing."""
-    from service.ingest.loader import data_version, discover, shape_files, validated_graphs
+    from service.ingest.gate import validated_graphs
+    from service.ingest.loader import data_version, discover, shape_files
     from service.store.remote import for_config
     from service.store.sparql_http import StoreUnavailable
 

@@ -115,7 +115,8 @@ def now() -> str:
 def reload_data(app: Flask) -> tuple[bool, str, float]:
     """Load, validate and publish the data again beside what `app` serves; swap it in only when all of that
     succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
-    from service.ingest.loader import LoadError, load
+    from service.ingest.gate import load
+    from service.ingest.loader import LoadError
     from service.publish.publication import build_publication
 
     config: Config = state(app).config

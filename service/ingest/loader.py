@@ -9,6 +9,7 @@ wherever data is read (an XML parser may expand entities; a JSON-LD processor ma
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +23,6 @@ from rdflib.term import Node
 from service.config import Config
 from service.rdf.formats import DATASET_FORMATS, GRAPH_FORMATS
 from service.rdf.namespaces import SH
-from service.store.embedded import EmbeddedStore, Store
 
 # File name in a programme folder → the suffix of its named graph (docs/architecture.md, "Named graphs").
 PROGRAMME_GRAPHS = {
@@ -190,11 +190,18 @@ def validate(
         raise ValueError(f"unknown SHACL engine {engine!r} (KZS_SHACL_ENGINE): pyshacl-turbo or pyshacl")
     options: dict[str, Any] = {"focus_nodes": focus_nodes} if focus_nodes else {}
     _, report_graph, _ = validator(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, **options)
-    report = cast(Graph, report_graph)
+    return report_violations(
+        cast(Graph, report_graph),
+        lambda focus: [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g],
+    )
+
+
+def report_violations(report: Graph, files_of: Callable[[Node | None], list[str]]) -> list[Violation]:
+    """The results of a SHACL report, each named by the files `files_of` its focus node."""
     violations = []
     for result in report.subjects(SH.resultSeverity, None):
         focus = report.value(result, SH.focusNode)
-        files = [s.path.as_posix() for s, g in graphs.items() if (focus, None, None) in g] or ["(no file)"]
+        files = files_of(focus) or ["(no file)"]
         violations.append(
             Violation(
                 file=", ".join(files),
@@ -228,26 +235,3 @@ def read_and_validate(config: Config) -> tuple[dict[Source, Graph], list[Violati
     sources = discover(config)
     graphs = {source: parse(source, config.base_uri, config) for source in sources}
     return graphs, validate(graphs, shape_files(config), engine=config.shacl_engine)
-
-
-def load(config: Config, store: Store | None = None) -> Store:
-    """Read, validate and swap the data into `store` (a new embedded store by default)."""
-    store = store or EmbeddedStore(config.store_path or None)
-    sources, shapes = discover(config), shape_files(config)
-    version = data_version(sources, shapes, config.base_uri)
-    if isinstance(store, EmbeddedStore) and store.stored_version() == version:
-        store.reopen(version)
-        return store
-    store.replace(validated_graphs(config), version)
-    return store
-
-
-def validated_graphs(config: Config) -> dict[str, bytes]:
-    """N-Triples per named graph, once the data has passed the shapes; LoadError naming every violation if not."""
-    from service.ingest.validation import payload_of, validate_project
-
-    checked = validate_project(config, payload=True)
-    errors = [v for v in checked.violations if v.severity == "Violation"]
-    if errors:
-        raise LoadError(f"{len(errors)} SHACL violation(s); the store was not changed", errors)
-    return payload_of(config, checked)

@@ -21,10 +21,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from service.config import Config
-from service.ingest.loader import Source, Violation, discover, parse, shape_files, validate
+from service.ingest.loader import Source, Violation, discover, parse, report_violations, shape_files, validate
+from service.ingest.turtle import ntriples, read_turtle
 
 ENGINES = {"pyshacl-turbo": "pyshacl-turbo", "pyshacl": "pyshacl"}  # setting value → distribution on PyPI
 CACHE_FORMAT = "1"  # bumped when what a cache entry holds changes
@@ -100,55 +102,84 @@ def programme_digest(shared: str, programme: Programme) -> str:
 
 # --- one programme, in a worker process -----------------------------------------------------------------------
 
-_context: dict[str, tuple[dict[Source, Graph], Graph]] = {}  # per process: shared digest → parsed context
+_context: dict[str, tuple[dict[Source, list[ox.Triple]], Graph]] = {}  # per process: shared digest → context
 
 
-def context(key: str, shared: list[Source], shapes: list[Path], config: Config) -> tuple[dict[Source, Graph], Graph]:
-    """The shared graphs and the shapes, parsed once per process and shared digest."""
+def context(
+    key: str, shared: list[Source], shapes: list[Path], config: Config
+) -> tuple[dict[Source, list[ox.Triple]], Graph]:
+    """The shared files' triples and the shapes graph, read once per process and shared digest."""
     if key not in _context:
         _context.clear()
         shapes_graph = Graph()
         for path in shapes:
             shapes_graph.parse(path, format="turtle")
-        _context[key] = ({s: parse(s, config.base_uri, config) for s in shared}, shapes_graph)
+        _context[key] = ({s: read_turtle(s, config.base_uri, config) for s in shared}, shapes_graph)
     return _context[key]
 
 
-def descriptions(graph: Graph) -> dict[str, str]:
-    """Subject IRI → digest of its statements (blank-node objects by their own statements' shape: skipped)."""
+def descriptions(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """Subject IRI → digest of its statements (a blank-node value counts as `[]`, whatever it holds)."""
     lines: dict[str, list[str]] = {}
-    for subject, predicate, value in graph:
-        if isinstance(subject, URIRef):
-            lines.setdefault(str(subject), []).append(
-                f"{predicate.n3()} {'[]' if isinstance(value, BNode) else value.n3()}"
-            )
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            shown = "[]" if isinstance(triple.object, ox.BlankNode) else str(triple.object)
+            lines.setdefault(triple.subject.value, []).append(f"{triple.predicate} {shown}")
     return {iri: hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()[:16] for iri, found in lines.items()}
+
+
+def key_of(subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    """A subject as rdflib's str() gives a report's focus node: the IRI, or the blank node's label."""
+    return str(subject) if isinstance(subject, ox.Triple) else subject.value
+
+
+def validate_triples(files: dict[Source, list[ox.Triple]], shapes: Graph, engine: str) -> list[Violation]:
+    """Every SHACL result over the union of the files' triples, each named by the files of its focus node.
+
+    pyshacl-turbo reads a pyoxigraph store natively; pyshacl (the reference) gets an rdflib graph of it."""
+    # As N-Triples text, not through a pyoxigraph store: a store keeps numbers by value and gives
+    # "5"^^xsd:nonNegativeInteger back as "5"^^xsd:integer, which sh:datatype then refuses.
+    text = b"".join(ntriples(triples) for triples in files.values()).decode("utf-8")
+    subjects = {source: {key_of(t.subject) for t in triples} for source, triples in files.items()}
+    if engine == "pyshacl-turbo":
+        import pyshacl_turbo
+
+        native_input = getattr(pyshacl_turbo, "Input")  # noqa: B009 - not in its __all__; parses in Rust
+        data: Any = native_input(text, "oxigraph-nquads", None, {}, preserve_ids=True)
+        _, report, _ = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    else:
+        engine_version(engine)  # names an unknown engine
+        import pyshacl
+
+        data = Graph().parse(data=text, format="nt")
+        _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    return report_violations(
+        report, lambda focus: [s.path.as_posix() for s, found in subjects.items() if str(focus) in found]
+    )
 
 
 def validate_programme(
     config: Config, key: str, shared: list[Source], shapes: list[Path], programme: Programme, digest: str, payload: bool
 ) -> ProgrammeResult:
     """Parse one programme and validate it with the shared graphs as context."""
-    shared_graphs, shapes_graph = context(key, shared, shapes, config)
-    own = {s: parse(s, config.base_uri, config) for s in programme.sources}
-    violations = validate({**shared_graphs, **own}, shapes_graph, engine=config.shacl_engine)
-    union = Graph()
-    for graph in own.values():
-        union += graph
+    shared_triples, shapes_graph = context(key, shared, shapes, config)
+    own = {s: read_turtle(s, config.base_uri, config) for s in programme.sources}
+    violations = validate_triples({**shared_triples, **own}, shapes_graph, config.shacl_engine)
+    graphs = ntriples_by_graph(own) if payload else None
     return ProgrammeResult(
-        programme.folder, digest, violations, descriptions(union), ntriples(own) if payload else None
+        programme.folder, digest, violations, descriptions(t for f in own.values() for t in f), graphs
     )
 
 
 def parse_programme(config: Config, programme: Programme) -> dict[str, bytes]:
-    return ntriples({s: parse(s, config.base_uri, config) for s in programme.sources})
+    return ntriples_by_graph({s: read_turtle(s, config.base_uri, config) for s in programme.sources})
 
 
-def ntriples(graphs: dict[Source, Graph]) -> dict[str, bytes]:
+def ntriples_by_graph(files: dict[Source, list[ox.Triple]]) -> dict[str, bytes]:
     """N-Triples per named graph; several files may share one graph (curation.ttl and alignment.ttl)."""
     payload: dict[str, bytes] = {}
-    for source, graph in graphs.items():
-        payload[source.graph] = payload.get(source.graph, b"") + graph.serialize(format="nt", encoding="utf-8")
+    for source, triples in files.items():
+        payload[source.graph] = payload.get(source.graph, b"") + ntriples(triples)
     return payload
 
 
@@ -253,7 +284,7 @@ def validate_project(config: Config, payload: bool = False) -> ProjectValidation
 
 def payload_of(config: Config, checked: ProjectValidation) -> dict[str, bytes]:
     """N-Triples per named graph of the whole project, from a validation run with `payload`."""
-    payload = ntriples({s: parse(s, config.base_uri, config) for s in checked.shared})
+    payload = ntriples_by_graph({s: read_turtle(s, config.base_uri, config) for s in checked.shared})
     for result in checked.results:
         for graph, data in (result.payload or {}).items():
             payload[graph] = payload.get(graph, b"") + data

@@ -16,7 +16,8 @@ import pyshacl
 from rdflib import Graph
 
 from service.config import Config
-from service.ingest.loader import LoadError, load, path_text
+from service.ingest.gate import load
+from service.ingest.loader import LoadError, path_text
 from service.rdf.namespaces import SH
 
 IMPORTS = ("dcat-ap-de/imports/*",)

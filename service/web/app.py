@@ -10,7 +10,7 @@ from flask import Flask, has_request_context, request
 
 from service.cache import RepresentationCache
 from service.config import Config
-from service.ingest.loader import load
+from service.ingest.gate import load
 from service.query.public import query_service
 from service.store.embedded import Store
 from service.store.remote import RemoteStore, from_config

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
 
 from service.config import Config
-from service.ingest.loader import LoadError, load
+from service.ingest.gate import load
+from service.ingest.loader import LoadError
 from tests.support.project import sparql_rows
 
 BASE = "http://127.0.0.1:8000/"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from service.config import Config
-from service.ingest.loader import LoadError, load
+from service.ingest.gate import load
+from service.ingest.loader import LoadError
 from service.store.embedded import EmbeddedStore
 from tests.support.project import break_programme, free_port, start_server
 

@@ -11,7 +11,8 @@ import pytest
 from rdflib import Graph
 
 from service.config import Config
-from service.ingest.loader import LoadError, Source, discover, load, parse, read_and_validate, shape_files, validate
+from service.ingest.gate import load
+from service.ingest.loader import LoadError, Source, discover, parse, read_and_validate, shape_files, validate
 from service.ingest.validation import cache_folder, validate_project
 from service.store.embedded import EmbeddedStore
 from tests.support.towns import make_project, town_key

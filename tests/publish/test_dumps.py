@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT, RDF, VOID
 
 from service.config import Config
 from service.content.tables import COLUMNS
-from service.ingest.loader import load
+from service.ingest.gate import load
 from service.ingest.programmes import find_programmes
 from service.publish.dumps import build_dumps
 from service.rdf.namespaces import SPDX
