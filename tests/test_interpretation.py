@@ -183,3 +183,19 @@ def test_the_editors_additions_in_all_three_ways(client: FlaskClient) -> None:
     resources = {row["subject"] for row in table if row["kind"] == "resource"}
     assert BASE + "id/kommune/05974040/stelle/projektleitung-kompass" in resources
     assert all(row["status"] == "http://purl.org/adms/status/UnderDevelopment" for row in table)
+
+
+def test_target_group_counts_say_what_is_stated_and_what_is_curated(client: FlaskClient) -> None:
+    table = rows(client, "zielgruppen-haeufigkeit")
+    children = next(row for row in table if row["group"] == GROUP + "kinder-und-jugendliche")
+    assert int(children["action_goals"]) == 8
+    assert (int(children["stated"]), int(children["curated"])) == (0, 8)  # every action goal's audience is curated
+    assert all(int(row["stated"]) + int(row["curated"]) >= int(row["action_goals"]) for row in table)
+
+
+def test_text_only_counts_what_the_text_states_alone(client: FlaskClient) -> None:
+    table = rows(client, "zielgruppen-haeufigkeit", text_only="ja")
+    assert table and all(row["action_goals"] == "0" for row in table)  # the text links no action goal to a group
+    assert rows(client, "sdg-ziele-nach-programm", text_only="ja") == []  # the 2009 text names no SDG
+    everything = rows(client, "sdg-ziele-nach-programm")
+    assert everything and all(row["stated"] == "0" and row["curated"] == row["actionGoals"] for row in everything)
