@@ -39,7 +39,8 @@ def test_every_overarching_goal_has_an_audience_or_an_explicit_none_applies(clie
         subject = f"{PROGRAMME}/uebergreifendes-ziel/{number}"
         notes = sparql_rows(
             client,
-            PREFIXES + f"""SELECT ?note WHERE {{ <{subject}> skos:editorialNote ?note
+            PREFIXES
+            + f"""SELECT ?note WHERE {{ <{subject}> skos:editorialNote ?note
                            FILTER (STRSTARTS(STR(?note), "No target group applies:")) }}""",
         )
         assert bool(audiences(client, subject)) != bool(notes), number
@@ -51,7 +52,8 @@ def test_every_overarching_goal_has_an_audience_or_an_explicit_none_applies(clie
 def test_no_link_rests_on_filler(client: FlaskClient) -> None:
     filler = sparql_rows(
         client,
-        PREFIXES + """SELECT ?statement WHERE { ?statement a rdf:Statement ; rdfs:comment ?comment
+        PREFIXES
+        + """SELECT ?statement WHERE { ?statement a rdf:Statement ; rdfs:comment ?comment
                       FILTER (CONTAINS(LCASE(STR(?comment)), "so that the goal has an audience")) }""",
     )
     assert filler == []
@@ -72,8 +74,10 @@ def test_overreaching_and_weak_target_groups_are_withdrawn_with_a_reason(client:
         assert group not in audiences(client, goal(notation)), notation
         notes = sparql_rows(
             client,
-            PREFIXES + f"""SELECT ?de ?en WHERE {{ <{goal(notation)}> skos:editorialNote ?de , ?en
-                FILTER (LANG(?de) = "de" && LANG(?en) = "en" && STRSTARTS(?de, "Entfernt:") && STRSTARTS(?en, "Withdrawn:")) }}""",
+            PREFIXES
+            + f"""SELECT ?de ?en WHERE {{ <{goal(notation)}> skos:editorialNote ?de , ?en
+                FILTER (LANG(?de) = "de" && LANG(?en) = "en"
+                        && STRSTARTS(?de, "Entfernt:") && STRSTARTS(?en, "Withdrawn:")) }}""",
         )
         assert notes, notation
 
@@ -122,7 +126,8 @@ def test_the_contact_posts_unit_is_an_interpretation(client: FlaskClient) -> Non
     post = BASE + "id/kommune/05974040/stelle/projektleitung-kompass"
     (row,) = sparql_rows(
         client,
-        PREFIXES + f"""SELECT ?basis WHERE {{ ?s a rdf:Statement ; rdf:subject <{post}> ;
+        PREFIXES
+        + f"""SELECT ?basis WHERE {{ ?s a rdf:Statement ; rdf:subject <{post}> ;
                        rdf:predicate <http://www.w3.org/ns/org#postIn> ; kzs:basis ?basis }}""",
     )
     assert str(row["basis"]).endswith("#interpreted")
@@ -135,8 +140,10 @@ def test_curation_is_attributed_to_the_editors_with_the_method_and_a_review_stat
     assert not any("claude" in name for name in names)
     table = sparql_rows(
         client,
-        PREFIXES + f"""SELECT ?status ?method WHERE {{ <{PROGRAMME}/kuratierung/1> adms:status ?status ;
-                         prov:qualifiedAssociation/prov:hadPlan ?plan . ?plan rdfs:label ?method FILTER (LANG(?method) = "en") }}""",
+        PREFIXES
+        + f"""SELECT ?status ?method WHERE {{ <{PROGRAMME}/kuratierung/1> adms:status ?status ;
+                         prov:qualifiedAssociation/prov:hadPlan ?plan .
+                       ?plan rdfs:label ?method FILTER (LANG(?method) = "en") }}""",
     )
     assert [(str(r["status"]), str(r["method"])) for r in table] == [
         ("http://purl.org/adms/status/UnderDevelopment", "Machine-assisted draft, not yet reviewed")
@@ -167,7 +174,9 @@ def test_the_translation_no_longer_adds_what_the_german_does_not_say(client: Fla
         )
         assert "business" not in str(row["l"]).lower(), notation
     labels = sparql_rows(
-        client, PREFIXES + f'SELECT ?l WHERE {{ <{GROUP}auslaendische-mitbuerger> skos:prefLabel ?l FILTER (LANG(?l) = "en") }}'
+        client,
+        PREFIXES
+        + f'SELECT ?l WHERE {{ <{GROUP}auslaendische-mitbuerger> skos:prefLabel ?l FILTER (LANG(?l) = "en") }}',
     )
     assert [str(r["l"]) for r in labels] == ["Foreign residents"]
 
