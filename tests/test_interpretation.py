@@ -3,6 +3,8 @@ canned query that lists everything the editors added in all three ways it is rec
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 from tests.conftest import BASE, PROGRAMME, sparql_rows
@@ -208,3 +210,14 @@ def test_text_only_counts_what_the_text_states_alone(client: FlaskClient) -> Non
     assert rows(client, "sdg-ziele-nach-programm", text_only="ja") == []  # the 2009 text names no SDG
     everything = rows(client, "sdg-ziele-nach-programm")
     assert everything and all(row["stated"] == "0" and row["curated"] == row["actionGoals"] for row in everything)
+
+
+def test_the_comparison_marks_curated_counts_and_text_only_drops_them(client: FlaskClient) -> None:
+    page = client.get("/vergleich").get_data(as_text=True)
+    counted = [int(n) for n in re.findall(r'data-count="(\d+)"', page)]
+    assert sum(counted) > 0 and page.count('class="curated"') == sum(1 for n in counted if n)
+    text_only = client.get("/vergleich", query_string={"nur-text": "1"}).get_data(as_text=True)
+    assert 'class="curated"' not in text_only
+    assert set(re.findall(r'data-count="(\d+)"', text_only)) == {"0"}  # neither groups nor SDGs are in the text
+    english = client.get("/en/comparison", query_string={"text-only": "1"})
+    assert english.status_code == 200 and "Only what the text itself says" in english.get_data(as_text=True)
