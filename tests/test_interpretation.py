@@ -221,3 +221,13 @@ def test_the_comparison_marks_curated_counts_and_text_only_drops_them(client: Fl
     assert set(re.findall(r'data-count="(\d+)"', text_only)) == {"0"}  # neither groups nor SDGs are in the text
     english = client.get("/en/comparison", query_string={"text-only": "1"})
     assert english.status_code == 200 and "Only what the text itself says" in english.get_data(as_text=True)
+
+
+def test_sdg_links_on_goal_pages_carry_the_curated_badge(client: FlaskClient) -> None:
+    page = client.get(
+        "/doc/kommune/05974040/programm/zukunftsprogramm/ziel/6/handlungsziel/3", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
+    link = page.index('href="http://metadata.un.org/sdg/17.17"')
+    badge = page.index('<details class="curation">', link)
+    assert badge < page.index("</dd>", link)  # the badge belongs to the SDG link, not to a later row
+    assert "nicht wörtlich im Quelltext" not in page  # the badge no longer says that of explicit links
