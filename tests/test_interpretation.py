@@ -4,10 +4,15 @@ canned query that lists everything the editors added in all three ways it is rec
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
+from rdflib import Graph
 
-from tests.conftest import BASE, PROGRAMME, sparql_rows
+from service.importer import ProgrammeImportError, import_programme
+from tests.conftest import BASE, PROGRAMME, ROOT, sparql_rows
 from tests.test_queries import rows
 
 GROUP = BASE + "id/konzept/zielgruppe/"
@@ -231,3 +236,28 @@ def test_sdg_links_on_goal_pages_carry_the_curated_badge(client: FlaskClient) ->
     badge = page.index('<details class="curation">', link)
     assert badge < page.index("</dd>", link)  # the badge belongs to the SDG link, not to a later row
     assert "nicht wörtlich im Quelltext" not in page  # the badge no longer says that of explicit links
+
+
+def test_the_review_and_the_workshop_cite_their_sentence_not_the_foreword(client: FlaskClient) -> None:
+    table = sparql_rows(
+        client,
+        PREFIXES
+        + f"""PREFIX oa: <http://www.w3.org/ns/oa#>
+            SELECT ?passage ?exact WHERE {{
+              {{ <{PROGRAMME}/beteiligung/programm-ueberprueft-politik> prov:wasDerivedFrom ?passage }}
+              UNION {{ <{PROGRAMME}/strategie-workshop> prov:wasDerivedFrom ?passage }}
+              ?passage oa:hasSelector/oa:exact ?exact }}""",
+    )
+    assert {str(row["exact"]) for row in table} == {
+        "Das Zukunftsprogramm wird jährlich im Strategie-Workshop von Politik und Verwaltung überprüft.",
+        "Dabei erfolgt auch die Diskussion der Handlungsschwerpunkte für das Folgejahr.",
+    }
+
+
+def test_a_claim_sentence_that_is_not_in_the_text_is_a_clear_import_error(tmp_path: Path) -> None:
+    folder = tmp_path / "soest-2009"
+    shutil.copytree(ROOT / "data" / "soest-2009", folder)
+    settings = folder / "import.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + 'nirgends = "Dieser Satz steht nicht im Text."\n')
+    with pytest.raises(ProgrammeImportError, match="'nirgends': the sentence is not found in the text"):
+        import_programme(folder, Graph().parse(ROOT / "ontology" / "konzepte.ttl"))
