@@ -41,8 +41,8 @@ UI: dict[str, tuple[str, str]] = {
     "iri": ("IRI", "IRI"),
     "curated": ("kuratiert", "curated"),
     "curated_note": (
-        "von der Redaktion ergänzt, nicht wörtlich im Quelltext",
-        "added by the editors, not stated in the source text",
+        "von der Redaktion ergänzt: der Text sagt es mit anderen Worten oder legt es nur nahe",
+        "added by the editors: the text says it in other words or only implies it",
     ),
     "overview": ("Das Programm im Überblick", "The programme at a glance"),
     "overview_desc": (

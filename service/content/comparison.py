@@ -28,9 +28,12 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def run(store: Store, name: str, base: str, **parameters: str) -> ox.QuerySolutions:
-    """A canned query with its parameters bound as the SPARQL endpoint would resolve its relative IRIs."""
-    bound = {key: ox.NamedNode(value) for key, value in parameters.items()}
+def run(store: Store, name: str, base: str, text_only: bool = False, **parameters: str) -> ox.QuerySolutions:
+    """A canned query with its parameters bound as the SPARQL endpoint would resolve its relative IRIs;
+    `text_only` binds the query's switch that drops every link the editors added."""
+    bound: dict[str, ox.NamedNode | ox.Literal] = {key: ox.NamedNode(value) for key, value in parameters.items()}
+    if text_only:
+        bound["text_only"] = ox.Literal("ja")
     return select(store, query_text(name), substitutions=bound, base_iri=f"{base}sparql")
 
 
@@ -106,6 +109,7 @@ class Cell:
     count: int
     row: str  # IRI of the target group or SDG goal
     programme: Programme
+    curated: int = 0  # how many of the counted goals are linked by the editors, not by the text
 
 
 @dataclass
@@ -115,19 +119,24 @@ class Matrix:
     programmes: list[Programme]
     rows: list[tuple[str, str, str]]  # (IRI, label, label's language)
     counts: dict[tuple[str, str], int]
+    curated: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def cells(self, row: str) -> list[Cell]:
-        return [Cell(self.counts.get((row, p.iri), 0), row, p) for p in self.programmes]
+        return [
+            Cell(self.counts.get((row, p.iri), 0), row, p, self.curated.get((row, p.iri), 0)) for p in self.programmes
+        ]
 
 
-def audience_matrix(store: Store, base: str, names: Labels, shown: list[Programme], language: str) -> Matrix:
-    counts = {
-        (row["group"].value, row["programme"].value): int(row["actionGoals"].value)
-        for row in run(store, "zielgruppen-nach-programm", base)
-    }
+def audience_matrix(
+    store: Store, base: str, names: Labels, shown: list[Programme], language: str, text_only: bool = False
+) -> Matrix:
+    counts, curated = {}, {}
+    for row in run(store, "zielgruppen-nach-programm", base, text_only=text_only):
+        key = (row["group"].value, row["programme"].value)
+        counts[key], curated[key] = int(row["actionGoals"].value), int(row["curated"].value)
     groups = {group for group, _ in counts}
     rows = sorted(((g, *names.get(g, language)) for g in groups), key=lambda r: collation_key(r[1]))
-    return Matrix(shown, rows, counts)
+    return Matrix(shown, rows, counts, curated)
 
 
 SDG_GOALS = (
@@ -140,16 +149,18 @@ SELECT ?scheme ?goal ?notation WHERE {
 )
 
 
-def sdg_matrix(store: Store, base: str, names: Labels, shown: list[Programme], language: str) -> Matrix:
+def sdg_matrix(
+    store: Store, base: str, names: Labels, shown: list[Programme], language: str, text_only: bool = False
+) -> Matrix:
     """All 17 goals, so that a goal no programme contributes to shows as a row of zeros."""
-    counts = {
-        (row["sdg"].value, row["programme"].value): int(row["actionGoals"].value)
-        for row in run(store, "sdg-ziele-nach-programm", base)
-    }
+    counts, curated = {}, {}
+    for row in run(store, "sdg-ziele-nach-programm", base, text_only=text_only):
+        key = (row["sdg"].value, row["programme"].value)
+        counts[key], curated[key] = int(row["actionGoals"].value), int(row["curated"].value)
     goals = select(store, SDG_GOALS, substitutions={"scheme": ox.NamedNode(SDG_SCHEME)})
     ordered = sorted(((row["goal"].value, int(row["notation"].value)) for row in goals), key=lambda g: g[1])
     rows = [(iri, f"{number}. {names.get(iri, language)[0]}", names.get(iri, language)[1]) for iri, number in ordered]
-    return Matrix(shown, rows, counts)
+    return Matrix(shown, rows, counts, curated)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ OUTGOING = (
     + f"""
 CONSTRUCT {{
   ?r ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?q ?qp ?qo . ?sel ?sp ?so . ?n ?lp ?l . ?st ?stp ?sto .
-  ?m eli:is_exemplified_by ?file .
+  ?m eli:is_exemplified_by ?file . ?ax ?axp ?axo .
 }} WHERE {{
   {{ ?r ?p ?o }}
   UNION {{ ?r ?p1 ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
@@ -39,6 +39,7 @@ CONSTRUCT {{
   UNION {{ ?r ?p1 ?n FILTER(isIRI(?n)) ?n ?lp ?l FILTER(?lp IN ({LABELS})) }}
   UNION {{ ?r ?p1 ?b2 FILTER(isBlank(?b2)) ?b2 ?p3 ?n FILTER(isIRI(?n)) ?n ?lp ?l FILTER(?lp IN ({LABELS})) }}
   UNION {{ VALUES ?about {{ rdf:subject }} ?st ?about ?r ; a rdf:Statement ; ?stp ?sto }}
+  UNION {{ VALUES ?about2 {{ owl:annotatedSource }} ?ax ?about2 ?r ; a owl:Axiom ; ?axp ?axo }}
   UNION {{ VALUES ?via2 {{ prov:wasQuotedFrom prov:wasDerivedFrom oa:hasSource }} ?r ?via2 ?q2 .
            ?q2 oa:hasSource? ?m . ?m eli:is_exemplified_by ?file }}
 }}

@@ -41,13 +41,23 @@ class ImportSettings:
     version: str
     language: str
     revises: str | None = None  # the folder (beside this one) of the version this text revises
+    # Passages at the granularity of a claim: key -> the exact sentence, which must occur once in the text.
+    claims: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def read(cls, path: Path) -> ImportSettings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
+            claims = data.get("claims", {})
+            if not isinstance(claims, dict) or not all(isinstance(v, str) for v in claims.values()):
+                raise ProgrammeImportError(f"{path}: [claims] maps a passage key to the exact sentence it quotes")
             settings = cls(
-                str(data["ags"]), data["slug"], str(data["version"]), data.get("language", "de"), data.get("revises")
+                str(data["ags"]),
+                data["slug"],
+                str(data["version"]),
+                data.get("language", "de"),
+                data.get("revises"),
+                tuple(claims.items()),
             )
         except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
             raise ProgrammeImportError(f"{path}: {error}") from error
@@ -157,7 +167,19 @@ class ProgrammeGraph:
             self.quote(goal, f"uebergreifendes-ziel-{number}", item.span)
         for strategic in self.text.goals:
             self.strategic_goal(strategic)
+        self.claims()
         return self.graph
+
+    def claims(self) -> None:
+        """The sentence passages import.toml names, for curated statements to cite the claim, not its block."""
+        for key, sentence in self.settings.claims:
+            if not re.fullmatch(r"[a-z0-9.-]+", key):
+                raise ProgrammeImportError(f"claim key {key!r}: use lower-case letters, digits, '.' and '-'")
+            start = self.text.text.find(sentence)
+            if start < 0 or self.text.text.find(sentence, start + 1) >= 0:
+                found = "not found" if start < 0 else "found more than once"
+                raise ProgrammeImportError(f"claim {key!r}: the sentence is {found} in the text")
+            self.passage(key, Span(start, start + len(sentence)))
 
     def document(self) -> None:
         t, work = self.text, self.programme

@@ -34,6 +34,12 @@ QUOTED, DERIVED, SELECTOR, SOURCE = (
 )
 EXACT, START, END, FILE = (_iri(c) for c in ("oa:exact", "oa:start", "oa:end", "eli:is_exemplified_by"))
 SUBJECT, PREDICATE, OBJECT, BASIS = (_iri(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
+# An SSSOM mapping record (owl:Axiom) describes its triple as an rdf:Statement does (kuratierte-aussagen.rq).
+AS_STATEMENT = {
+    _iri("owl:annotatedSource"): SUBJECT,
+    _iri("owl:annotatedProperty"): PREDICATE,
+    _iri("owl:annotatedTarget"): OBJECT,
+}
 COMMENT, MEMBER = _iri("rdfs:comment"), _iri("skos:member")
 XSD = PREFIXES["xsd"]
 MARKUP_DATATYPES = (PREFIXES["rdf"] + "HTML", PREFIXES["rdf"] + "XMLLiteral")
@@ -305,7 +311,7 @@ def _curations(triples: list[ox.Triple], resource: ox.NamedNode, labels: Labels,
     """The editors' reasons, by (property, value), from the rdf:Statements that describe this resource's triples."""
     statements: dict[Node, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        statements[t.subject][t.predicate.value].append(t.object)
+        statements[t.subject][AS_STATEMENT.get(t.predicate.value, t.predicate.value)].append(t.object)
     found = {}
     for props in statements.values():
         if props.get(SUBJECT) != [resource] or not props.get(PREDICATE) or not props.get(OBJECT):

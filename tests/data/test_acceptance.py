@@ -10,6 +10,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIXES = """
+PREFIX cv: <http://data.europa.eu/m8g/>
 PREFIX kzs: <https://w3id.org/kzs/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -70,11 +71,11 @@ def test_18_annual_priorities(sparql: str) -> None:
     assert int(rows[0]["n"]) == 18
 
 
-def test_one_action_goal_linked_to_the_kreis_soest(sparql: str) -> None:
+def test_one_action_goal_with_the_kreis_soest_taking_part(sparql: str) -> None:
     rows = select(
         sparql,
         """SELECT ?notation WHERE {
-             ?ag a kzs:ActionGoal ; skos:notation ?notation ; kzs:responsibleBody ?body .
+             ?ag a kzs:ActionGoal ; skos:notation ?notation ; cv:hasParticipation/cv:hasParticipant ?body .
              ?body schema:sameAs <http://www.wikidata.org/entity/Q5965>
            }""",
     )

@@ -124,7 +124,8 @@ def test_csv_has_one_row_per_action_goal(client: FlaskClient) -> None:
     goal = next(r for r in rows if r["notation"] == "3.2")
     assert goal["strategisches_ziel_notation"] == "3" and goal["handlungsziel_de"].startswith("Die qualitative")
     assert sum(r["jahresschwerpunkt"] == "true" for r in rows) == 18
-    assert [r["notation"] for r in rows if "Kreis" in r["zustaendig_de"]] == ["1.7"]
+    # #17: the only stated responsibility is 2.6's "durch die Kommune"; 1.7 is only originally the district's.
+    assert [r["notation"] for r in rows if r["zustaendig_de"]] == ["2.6"]
     with_groups = next(r for r in rows if r["zielgruppen"])
     assert len(with_groups["zielgruppen"].split(" | ")) == len(with_groups["zielgruppen_de"].split(" | "))
 

@@ -28,8 +28,22 @@ ROUTES = {
     "en": {"index": "en/comparison", "list": "en/comparison/list", "changes": "changes"},
 }
 PARAMS = {
-    "de": {"programme": "programm", "group": "zielgruppe", "sdg": "sdg", "from": "von", "to": "zu"},
-    "en": {"programme": "programme", "group": "group", "sdg": "sdg", "from": "from", "to": "to"},
+    "de": {
+        "programme": "programm",
+        "group": "zielgruppe",
+        "sdg": "sdg",
+        "from": "von",
+        "to": "zu",
+        "text_only": "nur-text",
+    },
+    "en": {
+        "programme": "programme",
+        "group": "group",
+        "sdg": "sdg",
+        "from": "from",
+        "to": "to",
+        "text_only": "text-only",
+    },
 }
 UI = {
     "title": ("Programme im Vergleich", "Programmes compared"),
@@ -40,6 +54,17 @@ UI = {
         " list; the same questions are available as SPARQL queries.",
     ),
     "audience": ("Zielgruppen × Programme", "Target groups × programmes"),
+    "text_only_on": (
+        "Nur was der Text selbst sagt: ohne die Verknüpfungen, die die Redaktion ergänzt hat.",
+        "Only what the text itself says: without the links the editors added.",
+    ),
+    "text_only_off": (
+        "Zahlen mit * enthalten Verknüpfungen, die die Redaktion ergänzt hat (kuratiert).",
+        "Counts marked * include links the editors added (curated).",
+    ),
+    "show_text_only": ("Nur Text zeigen", "Show text only"),
+    "show_all": ("Mit kuratierten Verknüpfungen zeigen", "Show with curated links"),
+    "curated_mark": ("davon kuratiert: {count}", "curated: {count}"),
     "audience_note": (
         "Handlungsziele, die sich an die Gruppe richten, engere Gruppen eingeschlossen.",
         "Action goals that address the group, narrower groups included.",
@@ -139,7 +164,7 @@ def index_en() -> Response:
 
 
 def index(language: str) -> Response:
-    doc = document(ROUTES[language]["index"], "a", "b")
+    doc = document(ROUTES[language]["index"], "a", "b", PARAMS[language]["text_only"])
     return html(doc, lambda: render_index(language))
 
 
@@ -162,6 +187,7 @@ def render_index(language: str) -> str:
             raise BadRequest("choose two different programmes for a and b")
         pair = comparison.pair(store, base, names, a, b, language)
     other = "en" if language == "de" else "de"
+    text_only = bool(argument(language, "text_only"))
     return render_template(
         "compare/index.html",
         lang=language,
@@ -169,8 +195,16 @@ def render_index(language: str) -> str:
         switch=page_url(other, "index", a=request.args.get("a", ""), b=request.args.get("b", "")),
         say=ui(language),
         programmes=programmes,
-        audience=comparison.audience_matrix(store, base, names, programmes, language),
-        sdg=comparison.sdg_matrix(store, base, names, programmes, language),
+        audience=comparison.audience_matrix(store, base, names, programmes, language, text_only),
+        sdg=comparison.sdg_matrix(store, base, names, programmes, language, text_only),
+        text_only=text_only,
+        text_only_url=page_url(
+            language,
+            "index",
+            a=request.args.get("a", ""),
+            b=request.args.get("b", ""),
+            text_only="" if text_only else "1",
+        ),
         pair=pair,
         history={p.iri: versions(store, p.iri) for p in programmes},
         changes_url=lambda p: f"{base}{ROUTES[language]['index']}/{p.key}/{ROUTES[language]['changes']}",
