@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
-
-from service.importer import ProgrammeImportError, import_programme
-from tests.conftest import BASE, PROGRAMME, ROOT, sparql_rows
 from tests.test_queries import rows
+
+from service.ingest.text_import import ProgrammeImportError, import_programme
+from tests.support.project import BASE, PROGRAMME, ROOT, sparql_rows
 
 GROUP = BASE + "id/konzept/zielgruppe/"
 PREFIXES = """
