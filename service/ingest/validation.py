@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tomllib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -69,14 +70,36 @@ def cache_folder(config: Config) -> Path:
 
 
 def split(config: Config, sources: list[Source]) -> tuple[list[Source], list[Programme]]:
-    """The shared sources (everything outside data/) and the programmes, in folder order."""
+    """The shared sources (everything outside data/) and the programmes, in folder order.
+
+    A folder that revises another (`revises` in its import.toml) keeps the IRIs of the goals it did not change,
+    which the earlier folder describes: the versions of one programme are validated together, as one unit."""
     data = (config.project_dir / "data").resolve()
     shared = [s for s in sources if s.path.parent.parent.resolve() != data]
     folders: dict[str, list[Source]] = {}
     for source in sources:
         if source.path.parent.parent.resolve() == data:
             folders.setdefault(source.path.parent.name, []).append(source)
-    return shared, [Programme(name, tuple(found)) for name, found in folders.items()]
+    unit = {name: first_version(data, name) for name in folders}
+    units: dict[str, list[Source]] = {}
+    for name, found in folders.items():
+        units.setdefault(unit[name], []).extend(found)
+    return shared, [Programme(name, tuple(found)) for name, found in units.items()]
+
+
+def first_version(data: Path, folder: str) -> str:
+    """The folder of a programme's first version, following `revises` in each import.toml back."""
+    seen = {folder}
+    while True:
+        try:
+            settings = tomllib.loads((data / folder / "import.toml").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return folder
+        earlier = settings.get("revises")
+        if not isinstance(earlier, str) or earlier in seen or not (data / earlier).is_dir():
+            return folder
+        seen.add(earlier)
+        folder = earlier
 
 
 def file_digest(paths: Iterable[tuple[str, Path]], seed: str) -> str:

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
-from tests.test_queries import rows
 
 from service.ingest.text_import import ProgrammeImportError, import_programme
-from tests.support.project import BASE, PROGRAMME, ROOT, sparql_rows
+from tests.support.project import BASE, PROGRAMME, ROOT, rows, sparql_rows
 
 GROUP = BASE + "id/konzept/zielgruppe/"
 PREFIXES = """

@@ -12,23 +12,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.query.canned import FOLDER, bindings, catalogue, editor_text, parse
-from tests.support.project import BASE, PROGRAMME, ROOT
+from tests.support.project import BASE, PROGRAMME, ROOT, rows
 
 BROWSER = {"Accept": "text/html"}
 QUERIES = sorted(catalogue())
 SOURCE_TEXT = (ROOT / "data" / "soest-2009" / "source.txt").read_text(encoding="utf-8")
 ANNUAL_PRIORITIES = "1.3 1.5 1.6 1.8 2.2 2.4 2.7 3.1 3.2 3.4 4.2 4.3 4.5 5.1 5.4 5.5 5.6 6.7".split()  # noqa: SIM905
 GROUP = BASE + "id/konzept/zielgruppe/"
-
-
-def rows(client: FlaskClient, name: str, **arguments: str) -> list[dict[str, str]]:
-    """The query's CSV download, read as a table with a header."""
-    response = client.get(f"/queries/{name}", query_string={**arguments, "format": "csv"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "text/csv"
-    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert table == [] or None not in table[0]  # every row as wide as the header
-    return table
 
 
 def notations(table: list[dict[str, str]]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
@@ -166,3 +167,13 @@ def break_programme(project: Path) -> Path:
     broken = text[:end].rstrip().rstrip(";") + " .\n" + text[end + len(LINK) :]
     programme.write_text(broken, encoding="utf-8")
     return programme
+
+
+def rows(client: FlaskClient, name: str, **arguments: str) -> list[dict[str, str]]:
+    """The query's CSV download, read as a table with a header."""
+    response = client.get(f"/queries/{name}", query_string={**arguments, "format": "csv"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert table == [] or None not in table[0]  # every row as wide as the header
+    return table
