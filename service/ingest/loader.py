@@ -119,10 +119,8 @@ def decode_utf8(raw: bytes) -> str:
         raise ValueError(f"line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x})") from error
 
 
-def parse(source: Source, base: str, config: Config | None = None) -> Graph:
-    """The Turtle file of `source`, within the limits of `config`; LoadError naming the file if not."""
-    config = config or Config()
-    path, graph = source.path, Graph()
+def read_text(path: Path, config: Config) -> str:
+    """A data file's text, within the size limit and as UTF-8; LoadError naming the file if not."""
     try:
         size = path.stat().st_size
         if size > config.data_file_mb * 2**20:
@@ -134,9 +132,16 @@ def parse(source: Source, base: str, config: Config | None = None) -> Graph:
     except OSError as error:
         raise LoadError(f"{path}: cannot be read: {error}") from error
     try:
-        text = decode_utf8(raw)
+        return decode_utf8(raw)
     except ValueError as error:
         raise LoadError(f"{path}: {error}; Turtle is UTF-8") from error
+
+
+def parse(source: Source, base: str, config: Config | None = None) -> Graph:
+    """The Turtle file of `source`, within the limits of `config`; LoadError naming the file if not."""
+    config = config or Config()
+    path, graph = source.path, Graph()
+    text = read_text(path, config)
     try:
         graph.parse(data=text, format="turtle", publicID=base)
     except (ParserError, SyntaxError, ValueError) as error:

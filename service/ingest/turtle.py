@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.config import Config
-from service.ingest.loader import LoadError, Source, decode_utf8
+from service.ingest.loader import LoadError, Source, read_text
 
 NESTING_MAX = 200  # levels of [ ] and ( ); rdflib's recursion gave out at a few hundred
 # What may hold a bracket that is not one: strings (long and short, both quotes), IRIs and comments.
@@ -48,26 +48,13 @@ def nesting_depth(text: str) -> int:
 def read_turtle(source: Source, base: str, config: Config) -> list[ox.Triple]:
     """The triples of the Turtle file of `source`; LoadError naming the file where a limit is passed."""
     path = source.path
-    try:
-        size = path.stat().st_size
-        if size > config.data_file_mb * 2**20:
-            raise LoadError(
-                f"{path}: not read: {size / 2**20:.1f} MB, more than the {config.data_file_mb} MB a data file may have "
-                "(KZS_DATA_FILE_MB)"
-            )
-        raw = path.read_bytes()
-    except OSError as error:
-        raise LoadError(f"{path}: cannot be read: {error}") from error
-    try:
-        text = decode_utf8(raw)
-    except ValueError as error:
-        raise LoadError(f"{path}: {error}; Turtle is UTF-8") from error
+    text = read_text(path, config)
     if nesting_depth(text) > NESTING_MAX:
         raise LoadError(
             f"{path}: cannot be read: blank nodes or collections nested too deeply (more than {NESTING_MAX} levels)"
         )
     try:
-        quads = ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=base)
+        quads = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=base)
         triples = fresh_blank_nodes(quad.triple for quad in quads)
     except (SyntaxError, ValueError) as error:
         raise LoadError(f"{path}: cannot be read: {error}") from error
