@@ -21,7 +21,6 @@ from service.ingest.text_layout import Span
 # may give either, both, or the column's key.
 HEADERS = {
     "level": ("Ebene", "level"),
-    "level_name": ("Bezeichnung der Ebene", "level name"),
     "notation": ("Nummer", "notation"),
     "parent": ("Übergeordnet", "parent"),
     "text": ("Wortlaut", "text"),
@@ -29,6 +28,7 @@ HEADERS = {
     "target_groups": ("Zielgruppen", "target groups"),
     "responsible_body": ("Zuständig", "responsible body"),
     "field_of_action": ("Handlungsfeld", "field of action"),
+    "level_name": ("Bezeichnung der Ebene", "level name"),  # last: the other columns keep the letters of old sheets
 }
 COLUMNS = tuple(HEADERS)
 REQUIRED = ("level", "notation", "parent", "text")

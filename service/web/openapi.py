@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.ingest.workbook import MEDIA_TYPES
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
-from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 from service.web.openapi_schema import (
     ACCEPT,
     ACCEPT_LANGUAGE,
@@ -43,6 +44,11 @@ from service.web.openapi_schema import (
     Operation,
     Param,
     path,
+)
+
+WORKBOOKS = (
+    ("xlsx", MEDIA_TYPES["source.xlsx"], "Excel workbook"),
+    ("ods", MEDIA_TYPES["source.ods"], "OpenDocument spreadsheet"),
 )
 
 
@@ -273,6 +279,18 @@ def operations() -> dict[str, dict[str, Operation]]:
                 (206, 304, 404, 416),
                 (path("programme", "The programme's folder name."), *DOWNLOAD),
             )
+        },
+        **{
+            f"/data/{{programme}}/source.{extension}": {
+                "get": Operation(
+                    "A programme's source workbook",
+                    "The workbook a programme was imported from, where it came as one; passages name its cells.",
+                    (Format(media_type, extension, label),),
+                    (206, 304, 404, 416),
+                    (path("programme", "The programme's folder name."), *DOWNLOAD),
+                )
+            }
+            for extension, media_type, label in WORKBOOKS
         },
         "/sitemap.xml": {
             "get": Operation("Sitemap", "Every page, for search engines.", (XML,), (206, 304, 416), DOWNLOAD)
