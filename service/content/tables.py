@@ -1,4 +1,8 @@
-"""The action goals as a CSV table for spreadsheets, and the CSVW metadata that describes it (W3C CSV on the Web)."""
+"""The action goals as a CSV table for spreadsheets, and the CSVW metadata that describes it (W3C CSV on the Web).
+
+A measure directly under a strategic goal (where a town skips the level of action goals) stands in the
+action goals' place, so it has a row too; its `ebene` says what the town calls it ("Schlüsselprojekt").
+"""
 
 from __future__ import annotations
 
@@ -17,18 +21,20 @@ from service.store.embedded import Store, select, term
 
 SEPARATOR = " | "  # between the values of a list cell (CSVW `separator`)
 
-# One row per action goal; multi-valued facts come from their own queries, so no row is ever multiplied.
+# One row per action goal (or measure in its place); multi-valued facts come from their own queries, so no row
+# is ever multiplied.
+ROWS = "{ ?goal a kzs:ActionGoal } UNION { ?goal a kzs:Measure ; kzs:isMeasureOf/a kzs:StrategicGoal }"
 ACTION_GOALS = (
     SPARQL_PROLOGUE
     + """
 SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?strategicEn ?priorities ?level WHERE {
-  GRAPH ?g { ?goal a kzs:ActionGoal }
+  GRAPH ?g { { ?goal a kzs:ActionGoal } UNION { ?goal a kzs:Measure ; kzs:isMeasureOf/a kzs:StrategicGoal } }
   OPTIONAL { ?goal skos:notation ?notation }
   OPTIONAL { ?goal kzs:levelName ?level }
   OPTIONAL { ?goal skos:prefLabel ?de FILTER(LANG(?de) = "de") }
   OPTIONAL { ?goal skos:prefLabel ?en FILTER(LANG(?en) = "en") }
   OPTIONAL {
-    ?goal kzs:isActionGoalOf ?strategic
+    ?goal kzs:isActionGoalOf|kzs:isMeasureOf ?strategic . ?strategic a kzs:StrategicGoal
     OPTIONAL { ?strategic skos:notation ?strategicNotation }
     OPTIONAL { ?strategic skos:prefLabel ?strategicDe FILTER(LANG(?strategicDe) = "de") }
     OPTIONAL { ?strategic skos:prefLabel ?strategicEn FILTER(LANG(?strategicEn) = "en") }
@@ -44,12 +50,12 @@ SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?st
 # towns: 68,121 rows for one goal's link, a quadratic build of the dumps).
 LINKED = """
 SELECT DISTINCT ?goal ?value ?label WHERE {
-  { SELECT DISTINCT ?goal ?value WHERE { GRAPH ?g { ?goal a kzs:ActionGoal } ?goal <%s> ?value } }
+  { SELECT DISTINCT ?goal ?value WHERE { GRAPH ?g { %s } ?goal <%s> ?value } }
   OPTIONAL { ?value skos:prefLabel ?label FILTER(LANG(?label) IN ("de", "en")) }
 }
 """
-AUDIENCES = SPARQL_PROLOGUE + LINKED % DCTERMS.audience
-RESPONSIBLE = SPARQL_PROLOGUE + LINKED % KZS.responsibleBody
+AUDIENCES = SPARQL_PROLOGUE + LINKED % (ROWS, DCTERMS.audience)
+RESPONSIBLE = SPARQL_PROLOGUE + LINKED % (ROWS, KZS.responsibleBody)
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,8 @@ COLUMNS = (
     Column("notation", "Nummer", "number", {"propertyUrl": NOTATION}),
     Column("handlungsziel_de", "Handlungsziel (deutsch)", "action goal (German)", text(LABEL, "de")),
     Column("handlungsziel_en", "Handlungsziel (englisch)", "action goal (English)", text(LABEL, "en")),
-    Column(STRATEGIC, "Strategisches Ziel (IRI)", "strategic goal (IRI)", links(STRATEGIC, str(KZS.isActionGoalOf))),
+    # skos:broader: kzs:isActionGoalOf for an action goal, kzs:isMeasureOf for a measure in its place.
+    Column(STRATEGIC, "Strategisches Ziel (IRI)", "strategic goal (IRI)", links(STRATEGIC, str(SKOS.broader))),
     Column(f"{STRATEGIC}_notation", "Nummer des strategischen Ziels", "number of the strategic goal",
            {"aboutUrl": about(STRATEGIC), "propertyUrl": NOTATION}),
     Column(f"{STRATEGIC}_de", "Strategisches Ziel (deutsch)", "strategic goal (German)", text(LABEL, "de", STRATEGIC)),
