@@ -40,6 +40,7 @@ def normal(title: str) -> str:
 
 
 NAMES = {normal(name): column for column, pair in HEADERS.items() for name in (column, *pair)}
+NAMES[normal("ebene_name")] = "level_name"
 
 
 def column_of(title: str) -> str | None:

@@ -62,6 +62,15 @@ RULES: dict[str, tuple[str, str]] = {
         "Ziel); it is published with the goal.",
     ),
 }
+# What a cell with a drop-down list says when it is selected.
+PROMPTS = {
+    "level": ("Die Ebene aus der Liste; jede Ebene darf fehlen.", "The level from the list; any level may be skipped."),
+    "target_groups": (
+        "Zielgruppen aus der Liste, mehrere durch ';' getrennt.",
+        "Target groups from the list, several separated by ';'.",
+    ),
+    "field_of_action": ("Das gemeinsame Handlungsfeld aus der Liste.", "The shared field of action from the list."),
+}
 NOTES: tuple[tuple[str, str], ...] = (
     (
         "Eine Zeile je Ziel; die erste Zeile (die Überschriften) bleibt stehen.",
@@ -142,7 +151,6 @@ def write_template(path: Path, config: Config, language: str = "de") -> dict[str
         list_sheet.set_column(index, index, 40)
         first = COLUMNS.index(column)
         source = f"={LIST_SHEET}!${letter(index)}$2:${letter(index)}${len(options) + 1}"
-        de, en = RULES[column]
         goals.data_validation(
             1,
             first,
@@ -152,7 +160,7 @@ def write_template(path: Path, config: Config, language: str = "de") -> dict[str
                 "validate": "list",
                 "source": source,
                 "input_title": HEADERS[column][0][:32],
-                "input_message": f"{de}\n{en}"[:255],
+                "input_message": "\n".join(PROMPTS[column]),  # at most 255 characters (Excel)
                 # Several target groups go into one cell, and a field may be named by another label.
                 "error_type": "stop" if column == "level" else "information",
                 "show_error": column == "level",

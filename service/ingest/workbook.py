@@ -74,12 +74,18 @@ def column_number(letters: str) -> int:
 
 
 def xlsx_extent(stream: IO[bytes]) -> tuple[int, int]:
-    """Rows and columns up to the last cell of an xlsx worksheet (every `<c r="…">` counts)."""
-    rows = columns = 0
-    for _, element in iterparse(stream):  # noqa: S314
-        if element.tag.endswith("}c") and (match := REFERENCE.fullmatch(element.get("r", ""))):
-            rows, columns = max(rows, int(match[2])), max(columns, column_number(match[1]))
-        element.clear()
+    """Rows and columns up to the last cell of an xlsx worksheet (a cell without `r="…"` follows the one before)."""
+    rows = columns = row = column = 0
+    for event, element in iterparse(stream, events=("start", "end")):  # noqa: S314
+        if event == "start" and element.tag.endswith("}row"):
+            row, column = int(element.get("r") or row + 1), 0
+        elif event == "end" and element.tag.endswith("}c"):
+            match = REFERENCE.fullmatch(element.get("r", ""))
+            row, column = (int(match[2]), column_number(match[1])) if match else (row, column + 1)
+            rows, columns = max(rows, row), max(columns, column)
+            element.clear()
+        elif event == "end" and element.tag.endswith("}row"):
+            element.clear()
     return rows, columns
 
 

@@ -264,3 +264,23 @@ def test_a_relative_turtle_of_a_workbook_programme_round_trips(filled: Path, tmp
         set(again.subjects(RDF.type, OA.SpecificResource))
     )
     assert (URIRef(P["vision"]), SKOS.topConceptOf, P["zielsystem/2020"]) in again
+
+
+def test_an_ods_whose_repeated_cells_span_too_large_a_grid_is_refused(tmp_path: Path, concepts: Graph) -> None:
+    """ODS repeats a cell or row with a count; a filled cell repeated far is a huge grid in a small file."""
+    header = {"Ziele": [["level", "notation", "parent", "text"]]}
+    filled_far = (
+        '<table:table-row table:number-rows-repeated="1000"><table:table-cell office:value-type="string" '
+        'table:number-columns-repeated="2000"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    ods = write_ods(tmp_path / "source.ods", header, filled_far)
+    with pytest.raises(ProgrammeImportError, match="spans 1,001 rows and 2,000 columns"):
+        import_csv(folder_with(tmp_path, "source.ods", ods), concepts)
+    # Trailing empty rows and cells, as LibreOffice writes them, are no part of the grid.
+    empty_far = (
+        '<table:table-row table:number-rows-repeated="1048575">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    )
+    ods = write_ods(tmp_path / "empty.ods", header, empty_far)
+    with pytest.raises(CsvImportError, match="the sheet has no goals"):
+        import_csv(folder_with(tmp_path / "2", "source.ods", ods), concepts)

@@ -53,11 +53,13 @@ def cell_xml(value: str) -> str:
     return f'<table:table-cell office:value-type="string">{paragraphs}</table:table-cell>'
 
 
-def write_ods(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
-    """An ODS file with these sheets, every cell a string, as a spreadsheet program saves it."""
+def write_ods(path: Path, sheets: dict[str, list[list[str]]], more_rows: str = "") -> Path:
+    """An ODS file with these sheets, every cell a string, as a spreadsheet program saves it; `more_rows` is
+    XML of rows written at the end of each sheet."""
     tables = "".join(
         f"<table:table table:name={quoteattr(name)}>"
         + "".join("<table:table-row>" + "".join(cell_xml(v) for v in row) + "</table:table-row>" for row in rows)
+        + more_rows
         + "</table:table>"
         for name, rows in sheets.items()
     )
