@@ -3,6 +3,8 @@ as xlsx or as ods, imports to the same graph as the CSV route, with every passag
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -284,3 +286,22 @@ def test_an_ods_whose_repeated_cells_span_too_large_a_grid_is_refused(tmp_path: 
     ods = write_ods(tmp_path / "empty.ods", header, empty_far)
     with pytest.raises(CsvImportError, match="the sheet has no goals"):
         import_csv(folder_with(tmp_path / "2", "source.ods", ods), concepts)
+
+
+def test_german_excels_csv_is_served_as_it_is_with_its_charset(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for name in ("ontology", "shapes"):
+        shutil.copytree(ROOT / name, project / name)
+    folder = shutil.copytree(SHEET, project / "data" / SHEET.name)
+    with (SHEET / "source.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    lines = io.StringIO()
+    csv.writer(lines, delimiter=";").writerows(rows)  # as German Excel saves: ';', Windows-1252
+    raw = lines.getvalue().encode("cp1252")
+    (folder / "source.csv").write_bytes(raw)
+    result = CliRunner().invoke(main, ["import", str(folder)], env={"KZS_PROJECT_DIR": str(project)})
+    assert result.exit_code == 0, result.output
+    client = create_app(Config.from_mapping({"base_uri": BASE, "project_dir": project})).test_client()
+    response = client.get("/data/musterhausen-2020/source.csv")
+    assert response.status_code == 200 and response.get_data() == raw
+    assert response.headers["Content-Type"] == "text/csv; charset=windows-1252; header=present"
