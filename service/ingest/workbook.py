@@ -5,7 +5,8 @@ trust its own headers: at most `MAX_MEMBERS` members, and every member decompres
 counting, so a zip bomb is refused after `MAX_UNPACKED_MB` of output, not after it has filled the memory.
 calamine then holds a sheet as a dense grid from its first to its last filled cell (a 5 KB file with one
 cell at XFD1048576 asks for 512 GB and aborts the process), so the sheets' XML is first walked for the
-last filled row and column, and a grid of more than `MAX_CELLS` cells is refused.
+last filled row and column, and a grid of more than `MAX_CELLS` cells is refused; the walk itself reads at
+most `MAX_ELEMENTS` elements a sheet, dropping each as it is done.
 The goal sheet is the one named "Ziele" or "goals" (the template's), or else the first sheet.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, iterparse  # noqa: S405 - expat: no DTD fetched, entity growth capped
@@ -36,6 +38,9 @@ MAX_CELLS = 1_000_000  # calamine's grid: about 32 bytes a cell
 CHUNK = 2**20
 ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+ODS_PARAGRAPH = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+CELLS = (f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell")
+MAX_ELEMENTS = 100_000  # per sheet: a programme of 2,000 goals has about 40,000
 XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
@@ -73,19 +78,34 @@ def column_number(letters: str) -> int:
     return number
 
 
+def walk(stream: IO[bytes]) -> Iterator[tuple[str, Element]]:
+    """iterparse's start and end events, each finished element dropped from its parent (so memory holds one
+    path through the tree, not the tree), and at most `MAX_ELEMENTS` elements (so time stays bounded too)."""
+    path: list[Element] = []
+    for count, (event, element) in enumerate(iterparse(stream, events=("start", "end"))):  # noqa: S314
+        if count > 2 * MAX_ELEMENTS:
+            raise ProgrammeImportError(
+                f"not read: a sheet has more than {MAX_ELEMENTS:,} XML elements, more than a programme's goals need"
+            )
+        if event == "start":
+            path.append(element)
+        yield event, element
+        if event == "end":
+            path.pop()
+            if path:
+                path[-1].remove(element)
+
+
 def xlsx_extent(stream: IO[bytes]) -> tuple[int, int]:
     """Rows and columns up to the last cell of an xlsx worksheet (a cell without `r="…"` follows the one before)."""
     rows = columns = row = column = 0
-    for event, element in iterparse(stream, events=("start", "end")):  # noqa: S314
+    for event, element in walk(stream):
         if event == "start" and element.tag.endswith("}row"):
             row, column = int(element.get("r") or row + 1), 0
         elif event == "end" and element.tag.endswith("}c"):
             match = REFERENCE.fullmatch(element.get("r", ""))
             row, column = (int(match[2]), column_number(match[1])) if match else (row, column + 1)
             rows, columns = max(rows, row), max(columns, column)
-            element.clear()
-        elif event == "end" and element.tag.endswith("}row"):
-            element.clear()
     return rows, columns
 
 
@@ -96,24 +116,27 @@ def repeated(element: Element, what: str) -> int:
 def ods_extent(stream: IO[bytes]) -> tuple[int, int]:
     """Rows and columns up to the last filled cell of any table in an ODS content.xml (repeats expanded)."""
     rows = columns = row = column = 0
-    for event, element in iterparse(stream, events=("start", "end")):  # noqa: S314
+    text = False  # whether the cell being read has a paragraph
+    for event, element in walk(stream):
         tag = element.tag
         if event == "start" and tag == f"{ODS_TABLE}table":
             row = 0
         elif event == "start" and tag == f"{ODS_TABLE}table-row":
             column = 0
-        elif event == "end" and tag in (f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"):
+        elif event == "start" and tag in CELLS:
+            text = False
+        elif event == "start" and tag == ODS_PARAGRAPH:
+            text = True
+        elif event == "end" and tag in CELLS:
             count = repeated(element, "columns")
-            if element.get(f"{ODS_OFFICE}value-type") or len(element):
+            if element.get(f"{ODS_OFFICE}value-type") or text:
                 rows, columns = max(rows, row + 1), max(columns, column + count)
             column += count
-            element.clear()
         elif event == "end" and tag == f"{ODS_TABLE}table-row":
             count = repeated(element, "rows")
             if rows == row + 1:  # a filled row, repeated
                 rows = row + count
             row += count
-            element.clear()
     return rows, columns
 
 
@@ -128,7 +151,9 @@ def check_extent(archive: zipfile.ZipFile) -> None:
         try:
             with archive.open(member) as stream:
                 rows, columns = measure(stream)
-        except (ParseError, ValueError) as error:
+        except ProgrammeImportError:
+            raise
+        except (ParseError, ValueError) as error:  # ValueError: a count or row number that is no number
             raise ProgrammeImportError(f"not a workbook: {member} is not well-formed XML ({error})") from error
         if rows * columns > MAX_CELLS:
             raise ProgrammeImportError(
