@@ -216,7 +216,7 @@ class SheetGraph:
             known = [name for names in LEVEL_NAMES.values() for name in names]
             names = ", ".join(f"{names[1]} ({names[0]})" for names in LEVEL_NAMES.values())
             hint = suggestion(row.get("level"), known)
-            self.problem(row, "level", f"{row.get('level')!r} is not a level{hint}; the levels: {names}")
+            self.problem(row, "level", f"{row.get('level')!r} is not a level.{hint} The levels: {names}")
             return None
         if not row.get("text"):
             self.problem(row, "text", "the goal's wording is missing")
@@ -314,7 +314,7 @@ class SheetGraph:
         if concept is None:
             known = "; ".join(self.field_names)
             hint = suggestion(name, self.field_names)
-            message = f"no shared field of action {name!r}{hint}; the shared fields are: {known}"
+            message = f"no shared field of action {name!r}.{hint} The shared fields are: {known}"
             self.problem(row, "field_of_action", message)
             return
         self.graph.add((goal.iri, DCTERMS.subject, concept))
@@ -337,7 +337,7 @@ class SheetGraph:
                 self.problem(
                     goal.row,
                     "target_groups",
-                    f"no shared target group {name!r}{hint}; otherwise add it (or an skos:altLabel) to "
+                    f"no shared target group {name!r}.{hint} If it is new, add it (or an skos:altLabel) to "
                     "ontology/konzepte.ttl",
                 )
                 continue

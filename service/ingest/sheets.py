@@ -60,7 +60,7 @@ def suggestion(name: str, known: list[str]) -> str:
     """' Did you mean …?' with the nearest known names, or nothing."""
     by_key = {label_key(k): k for k in known}
     near = difflib.get_close_matches(label_key(name), list(by_key), n=3, cutoff=0.7)
-    return f"; did you mean {' or '.join(repr(by_key[n]) for n in near)}?" if near else ""
+    return f" Did you mean {' or '.join(repr(by_key[n]) for n in near)}?" if near else ""
 
 
 def letter(index: int) -> str:

@@ -1,4 +1,4 @@
-"""`kzs import --csv` of a source.xlsx of a few hundred KB whose sheet unpacks to 200 MB (a zip bomb)."""
+"""`kzs import --csv` of a source.xlsx of 200 KB whose sheet unpacks to 200 MB (a zip bomb)."""
 
 import zipfile
 from pathlib import Path

@@ -153,9 +153,9 @@ def test_a_misspelt_level_and_target_group_get_a_suggestion(template: Path, tmp_
     with pytest.raises(CsvImportError) as error:
         import_csv(broken_workbook(template, tmp_path, rows), concepts)
     problems = {(p.sheet, p.row, p.column): p.message for p in error.value.problems}
-    assert "did you mean 'Handlungsziel'" in problems[("Ziele", 3, "level")]
-    assert "did you mean 'Eltern'" in problems[("Ziele", 2, "target_groups")]
-    assert "did you mean 'Bildung'" in problems[("Ziele", 4, "field_of_action")]
+    assert "Did you mean 'Handlungsziel'" in problems[("Ziele", 3, "level")]
+    assert "Did you mean 'Eltern'" in problems[("Ziele", 2, "target_groups")]
+    assert "Did you mean 'Bildung'" in problems[("Ziele", 4, "field_of_action")]
     assert "sheet 'Ziele', row 3, column level: 'Handlungziel' is not a level" in str(error.value)
 
 
@@ -305,3 +305,15 @@ def test_german_excels_csv_is_served_as_it_is_with_its_charset(tmp_path: Path) -
     response = client.get("/data/musterhausen-2020/source.csv")
     assert response.status_code == 200 and response.get_data() == raw
     assert response.headers["Content-Type"] == "text/csv; charset=windows-1252; header=present"
+
+
+def test_kzs_import_of_a_broken_workbook_names_sheet_row_and_column(template: Path, tmp_path: Path) -> None:
+    rows = [["Strategisches Ziel", "1", "", "Ein Ziel", "Eine Beschreibung.", "", "", ""], ["Handlungziel", "1.1", "1"]]
+    folder = broken_workbook(template, tmp_path, rows)
+    result = CliRunner().invoke(main, ["import", "--csv", str(folder)], env={"KZS_PROJECT_DIR": str(ROOT)})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{folder / 'source.xlsx'}:" in result.output
+    assert "sheet 'Ziele', row 3, column level: 'Handlungziel' is not a level. Did you mean 'Handlungsziel'" in (
+        result.output
+    )
+    assert not (folder / "programme.ttl").exists(), "nothing is written when the sheet is broken"
