@@ -7,26 +7,28 @@ with the table, any other client the results in the negotiated format: `?format=
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from service.content.spreadsheets import SPREADSHEET_FORMATS, neutralised_csv
 from service.errors import ServiceError
 from service.query.canned import CannedQuery, bindings, catalogue, choices, editor_text, find
 from service.query.public import Answer, Offer, run
-from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
+from service.rdf.formats import HTML, RESULT_FORMATS, Format
 from service.texts import LANGUAGES, text
 from service.web.conneg import choose, choose_language
 from service.web.http_errors import wants_html
 from service.web.responses import PAGE_SECURITY
 from service.web.results import table
 from service.web.state import get_config, get_store
-from service.web.views.sparql import JSON_RESULTS, NTRIPLES, answer_response, client_socket, offer, query_service
+from service.web.views.sparql import JSON_RESULTS, NTRIPLES, answer_response, client_socket, offers, query_service
 
 bp = Blueprint("queries", __name__)
 LIST_JSON = Format("application/json", "json", "JSON")
+CSV_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "csv")
 
 
 @bp.after_request
@@ -93,18 +95,21 @@ def canned(name: str) -> Response:
     shown, bound = bindings(query, arguments, base)
     requested = request.args.get("format") or request.args.get("_format")
     if requested not in (None, "html") or not (requested == "html" or wants_html()):
+        results, graphs = offers(requested)
         answer = run(
             query_service(),
             query.text,
-            offer(RESULT_FORMATS, requested),
-            offer(GRAPH_FORMATS, requested),
+            results,
+            graphs,
             base_iri=f"{base}sparql",
             substitutions=bound,
             client=client_socket(),
         )
-        response = answer_response(answer)
+        if answer.format is CSV_RESULTS:  # a canned query's CSV is meant for spreadsheets: no cell runs as a formula
+            answer = replace(answer, body=neutralised_csv(answer.body))
+        response = answer_response(answer, requested, name)
         extension = next((f.extension for f in RESULT_FORMATS if f is answer.format), "")
-        if requested and extension:
+        if requested and extension and requested not in SPREADSHEET_FORMATS:
             response.headers["Content-Disposition"] = f'inline; filename="{name}.{extension}"'
         return response
     return page(query, shown, bound)

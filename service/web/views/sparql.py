@@ -17,6 +17,7 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestURITooLarge
 
+from service.content.spreadsheets import SPREADSHEET_FORMATS, file_name, spreadsheet
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
@@ -38,6 +39,7 @@ UPDATE = "application/sparql-update"
 MAX_URL_BYTES = 8190  # as gunicorn's longest request line (`kzs serve` raises its limit to this)
 JSON_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "json")
 NTRIPLES = next(f for f in GRAPH_FORMATS if f.extension == "nt")
+TSV_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "tsv")
 EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After"
 
 EXAMPLE = """\
@@ -170,21 +172,39 @@ def endpoint() -> Response | str:
         return page(protocol)
     if protocol.query is None:
         return service_description(config.base_uri, get_store(), request.accept_mimetypes, requested)
+    results, graphs = offers(requested)
     answer = run(
         query_service(),
         protocol.query,
-        offer(RESULT_FORMATS, requested),
-        offer(GRAPH_FORMATS, requested),
+        results,
+        graphs,
         base_iri=config.base_uri + "sparql",
         default_graph=protocol.default_graph,
         named_graphs=protocol.named_graphs,
         client=client_socket(),
     )
-    return answer_response(answer)
+    return answer_response(answer, requested)
 
 
-def answer_response(answer: Answer) -> Response:
-    response = Response(answer.body, content_type=answer.format.content_type)
+def offers(requested: str | None) -> tuple[Offer, Offer]:
+    """What the client accepts for SELECT/ASK and for CONSTRUCT/DESCRIBE; a spreadsheet is made from the TSV
+    results (service/content/spreadsheets.py), under the same row and size limits as every other format."""
+    if requested in SPREADSHEET_FORMATS:
+        refusal = NotAcceptable(f"{requested} holds the rows of a SELECT; a graph comes as ttl, jsonld, rdf or nt")
+        return Offer(TSV_RESULTS), Offer(None, refusal)
+    return offer(RESULT_FORMATS, requested), offer(GRAPH_FORMATS, requested)
+
+
+def answer_response(answer: Answer, requested: str | None = None, name: str = "abfrage") -> Response:
+    """The answer as it came from the worker, or (`requested` a spreadsheet format) as a spreadsheet file."""
+    fmt = SPREADSHEET_FORMATS.get(requested or "")
+    if fmt is None:
+        response = Response(answer.body, content_type=answer.format.content_type)
+    elif answer.kind != "solutions":
+        raise NotAcceptable(f"{requested} holds the rows of a SELECT, not the yes or no of an ASK; ask for json or xml")
+    else:
+        response = Response(spreadsheet(fmt, answer.body), content_type=fmt.content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(name, fmt)}"'
     response.headers.update(answer.headers)
     response.vary.add("Accept")
     return response
