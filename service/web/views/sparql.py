@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from werkzeug.exceptions import RequestURITooLarge
 
 from service.content.spreadsheets import SPREADSHEET_FORMATS, file_name, spreadsheet
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
+from service.query.canned import column_titles
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
@@ -28,7 +30,8 @@ from service.texts import LANGUAGES, text
 from service.web.conneg import choose, choose_language
 from service.web.http_errors import wants_html
 from service.web.responses import PAGE_SECURITY
-from service.web.results import table
+from service.web.result_chart import bar_chart
+from service.web.results import seconds, shown_table, sort_links
 from service.web.state import get_config, get_store, state
 
 bp = Blueprint("sparql", __name__)
@@ -216,6 +219,7 @@ def page(protocol: ProtocolRequest) -> Response:
     lang = choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
     query = protocol.query
     answer, error, status, headers = None, None, 200, {}
+    started = time.perf_counter()
     if query is not None:
         try:
             answer = run(
@@ -231,8 +235,13 @@ def page(protocol: ProtocolRequest) -> Response:
             )
         except ServiceError as failure:
             error, status, headers = failure, failure.status, failure.headers
+    elapsed = time.perf_counter() - started
     dataset = [("default-graph-uri", g) for g in protocol.default_graph or []]
     dataset += [("named-graph-uri", g) for g in protocol.named_graphs or []]
+    sort = request.values.get("sort")
+    shown = shown_table(answer, config.base_uri, column_titles(query or ""), lang, sort) if answer else None
+    here = f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), *language_arg(lang)]) + "&"
+    sortable = shown is not None and len(here) + 200 < MAX_URL_BYTES  # a long query is POSTed: no GET links
     body = render_template(
         "sparql/page.html",
         lang=lang,
@@ -241,7 +250,10 @@ def page(protocol: ProtocolRequest) -> Response:
         dataset=dataset,
         has_query=query is not None,
         answer=answer,
-        table=table(answer, config.base_uri) if answer else None,
+        table=shown,
+        elapsed=seconds(elapsed, lang) if answer else None,
+        sort_links=sort_links(shown, here) if shown and sortable else [],
+        chart=bar_chart(shown, lang) if shown else "",
         error=error,
         links=links(query, dataset, answer) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
@@ -260,6 +272,10 @@ def other(lang: str) -> str:
     return "en" if lang == "de" else "de"
 
 
+def language_arg(lang: str) -> list[tuple[str, str]]:
+    return [("lang", lang)] if lang != "de" else []
+
+
 def query_args(query: str | None, dataset: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return ([("query", query)] if query is not None else []) + dataset
 
@@ -270,7 +286,7 @@ def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None) -> 
     args = query_args(query, dataset)
     found = {"permalink": endpoint + urlencode(args)}
     kinds = {"graph": ("ttl", "jsonld", "nt"), "boolean": ("json", "xml")}
-    for extension in kinds.get(answer.kind if answer else "", ("csv", "json", "tsv")):
+    for extension in kinds.get(answer.kind if answer else "", ("csv", "spreadsheet-csv", "xlsx", "json", "tsv")):
         found[extension] = endpoint + urlencode([*args, ("format", extension)])
     return found
 
