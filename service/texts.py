@@ -165,6 +165,7 @@ UI: dict[str, tuple[str, str]] = {
     "error": ("Die Abfrage ist fehlgeschlagen", "The query failed"),
     "unbound": ("(ungebunden)", "(unbound)"),
     "query_time": ("in {seconds} s", "in {seconds} s"),
+    "chart": ("Diagramm", "Chart"),
     "spreadsheet_csv": ("CSV für Excel/LibreOffice", "CSV for Excel/LibreOffice"),
     "sort_by": ("Sortieren nach {column}", "Sort by {column}"),
     "sorted_shown": (

@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 from service.web.results import Cell, Table
 
 MAX_BARS = 60
-WIDTH, LABEL_W, BAR_H, GAP, TOP = 760, 300, 18, 6, 8
-LABEL_CHARS = 46  # a longer name is cut, and given whole in the bar's tooltip
+WIDTH, LABEL_W, BAR_H, GAP, TOP = 760, 320, 18, 6, 8
+LABEL_CHARS = 42  # a longer name is cut, and given whole in the bar's tooltip
 
 
 def chart_column(table: Table, requested: str | None = None) -> int | None:
@@ -31,7 +31,8 @@ def bar_names(table: Table) -> list[str]:
     numeric = table.numeric
     text_columns = [i for i, is_number in enumerate(numeric) if not is_number]
     varying = [i for i in text_columns if len({text(row[i]) for row in table.rows}) > 1] or text_columns[:1]
-    return [" · ".join(text(row[i]) for i in varying if row[i] is not None) for row in table.rows]
+    # An IRI's label and a label column beside it say the same: each text once.
+    return [" · ".join(dict.fromkeys(text(row[i]) for i in varying if row[i] is not None)) for row in table.rows]
 
 
 def text(cell: Cell | None) -> str:
@@ -86,4 +87,4 @@ def bar_chart(table: Table, language: str, requested: str | None = None) -> Mark
         f'aria-labelledby="chart-caption">{"".join(parts)}</svg>'
     )
     caption = f'<figcaption id="chart-caption">{escape(title)}</figcaption>'
-    return Markup(f'<figure class="result-chart">{caption}{svg}</figure>')  # noqa: S704 (every text escaped)
+    return Markup(f'<figure class="result-chart" id="chart">{caption}{svg}</figure>')  # noqa: S704 (every text escaped)

@@ -140,8 +140,9 @@ def test_a_count_query_gets_a_bar_chart_drawn_from_its_rows(
     if path == "/sparql":
         args = {"query": "SELECT ?goal (COUNT(?a) AS ?n) WHERE { ?goal kzs:hasActionGoal ?a } GROUP BY ?goal"}
     html = page(client, path, **args)
-    figure = re.search(r'<figure class="result-chart">.*?</figure>', html, re.DOTALL)
+    figure = re.search(r'<figure class="result-chart" id="chart">.*?</figure>', html, re.DOTALL)
     assert figure, "no chart"
+    assert 'href="#chart"' in html  # the count line points to it
     markup = figure[0][figure[0].index("<svg") : figure[0].index("</svg>") + 6]
     svg = ET.fromstring(markup)  # noqa: S314 (our own output) - well-formed SVG
     bars = [e for e in svg.iter() if e.tag.endswith("rect")]
