@@ -22,6 +22,7 @@ import io
 import math
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ import xlsxwriter
 from xlsxwriter.format import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
+from service.errors import Unavailable
 from service.rdf.formats import Format
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -136,10 +138,12 @@ def xlsx(variables: Sequence[str], rows: Iterable[Sequence[Term]], sheet: str = 
         for column, name in enumerate(variables):
             page.write_string(0, column, name, bold)
         page.freeze_panes(1, 0)
-        for line, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                write(page, line, column, value, as_text)
-        book.close()
+        try:
+            for line, row in enumerate(rows, start=1):
+                for column, value in enumerate(row):
+                    write(page, line, column, value, as_text)
+        finally:
+            book.close()  # also when the rows stop early: it closes the temporary files
     return output.getvalue()
 
 
@@ -163,10 +167,22 @@ XLSX_FORMAT = Format(XLSX, "xlsx", "XLSX")
 SPREADSHEET_FORMATS = {f.extension: f for f in (XLSX_FORMAT, SPREADSHEET_CSV)}
 
 
-def spreadsheet(fmt: Format, tsv: bytes, sheet: str = "Ergebnis") -> bytes:
-    """SPARQL TSV results (complete: the worker's row and size limits hold already) as `fmt`."""
+def spreadsheet(fmt: Format, tsv: bytes, seconds: float, sheet: str = "Ergebnis") -> bytes:
+    """SPARQL TSV results (complete: the worker's row and size limits hold already) as `fmt`, made within
+    `seconds` (the query time limit: writing a wide result as xlsx costs more than many a query)."""
     variables, rows = solutions(tsv)
-    return xlsx(variables, rows, sheet) if fmt is XLSX_FORMAT else spreadsheet_csv(variables, rows)
+    timed = within(rows, time.monotonic() + seconds, seconds)
+    return xlsx(variables, timed, sheet) if fmt is XLSX_FORMAT else spreadsheet_csv(variables, timed)
+
+
+def within(rows: Iterator[Sequence[Term]], deadline: float, seconds: float) -> Iterator[Sequence[Term]]:
+    for count, row in enumerate(rows):
+        if count % 256 == 0 and time.monotonic() > deadline:
+            raise Unavailable(
+                f"Writing the spreadsheet was stopped at the time limit of {seconds:g} seconds. Download the CSV,"
+                " or narrow the query down (fewer variables, a LIMIT)."
+            )
+        yield row
 
 
 def file_name(name: str, fmt: Format) -> str:

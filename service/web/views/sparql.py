@@ -206,7 +206,8 @@ def answer_response(answer: Answer, requested: str | None = None, name: str = "a
     elif answer.kind != "solutions":
         raise NotAcceptable(f"{requested} holds the rows of a SELECT, not the yes or no of an ASK; ask for json or xml")
     else:
-        response = Response(spreadsheet(fmt, answer.body), content_type=fmt.content_type)
+        body = spreadsheet(fmt, answer.body, get_config().query_time_limit)
+        response = Response(body, content_type=fmt.content_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{file_name(name, fmt)}"'
     response.headers.update(answer.headers)
     response.vary.add("Accept")
