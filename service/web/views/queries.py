@@ -66,6 +66,7 @@ def index() -> Response:
                 "title": q.title,
                 "description": q.description,
                 "parameters": [asdict(p) for p in q.parameters],
+                "columns": q.columns,
             }
             for q in catalogue().values()
         ]
