@@ -138,6 +138,7 @@ def xlsx(variables: Sequence[str], rows: Iterable[Sequence[Term]], sheet: str = 
         for column, name in enumerate(variables):
             page.write_string(0, column, name, bold)
         page.freeze_panes(1, 0)
+        page.set_column(0, max(len(variables) - 1, 0), 24)  # wide enough to read; before any row is written
         try:
             for line, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):

@@ -39,6 +39,7 @@ def test_a_canned_querys_xlsx_reads_back_with_umlauts_numbers_and_notations_inta
     assert response.status_code == 200 and response.mimetype == XLSX
     assert response.headers["Content-Disposition"] == 'attachment; filename="handlungsziele-je-ziel.xlsx"'
     rows = workbook(response.data)
+    assert openpyxl.load_workbook(io.BytesIO(response.data)).active.title == "handlungsziele-je-ziel"  # type: ignore[union-attr]
     assert rows[0] == ("programme", "goal", "notation", "label", "action_goals")
     as_csv = list(csv.DictReader(io.StringIO(client.get("/queries/handlungsziele-je-ziel?format=csv").text)))
     assert len(rows) == len(as_csv) + 1 == 7

@@ -206,7 +206,7 @@ def answer_response(answer: Answer, requested: str | None = None, name: str = "a
     elif answer.kind != "solutions":
         raise NotAcceptable(f"{requested} holds the rows of a SELECT, not the yes or no of an ASK; ask for json or xml")
     else:
-        body = spreadsheet(fmt, answer.body, get_config().query_time_limit)
+        body = spreadsheet(fmt, answer.body, get_config().query_time_limit, sheet=name)
         response = Response(body, content_type=fmt.content_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{file_name(name, fmt)}"'
     response.headers.update(answer.headers)
@@ -256,7 +256,7 @@ def page(protocol: ProtocolRequest) -> Response:
         sort_links=sort_links(shown, here) if shown and sortable else [],
         chart=bar_chart(shown, lang) if shown else "",
         error=error,
-        links=links(query, dataset, answer) if query is not None else {},
+        links=links(query, dataset, answer, sort) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
         limits=limits_of(config),
         switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
@@ -281,11 +281,11 @@ def query_args(query: str | None, dataset: list[tuple[str, str]]) -> list[tuple[
     return ([("query", query)] if query is not None else []) + dataset
 
 
-def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None) -> dict[str, str]:
-    """The permalink of a query and its downloads, each a GET URL."""
+def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None, sort: str | None = None) -> dict[str, str]:
+    """The permalink of a query (with the table's sort) and its downloads, each a GET URL."""
     endpoint = get_config().base_uri + "sparql?"
     args = query_args(query, dataset)
-    found = {"permalink": endpoint + urlencode(args)}
+    found = {"permalink": endpoint + urlencode([*args, *([("sort", sort)] if sort else [])])}
     kinds = {"graph": ("ttl", "jsonld", "nt"), "boolean": ("json", "xml")}
     for extension in kinds.get(answer.kind if answer else "", ("csv", "spreadsheet-csv", "xlsx", "json", "tsv")):
         found[extension] = endpoint + urlencode([*args, ("format", extension)])
