@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import threading
@@ -156,6 +157,26 @@ def test_a_request_that_never_ends_is_closed(served: int) -> None:
                 break
             time.sleep(0.5)
     assert closed and REQUEST_TIMEOUT - 1 <= time.monotonic() - started <= REQUEST_TIMEOUT + 5
+
+
+def chunked_post(port: int, size_line: bytes) -> tuple[bytes, float]:
+    """A chunked POST of `ASK {}` whose first chunk-size line is `size_line`: the status line, and how long."""
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):  # refused while it was still being sent: the answer is already there
+            sock.sendall(head + size_line + b"\r\nASK{}\r\n0\r\n\r\n")
+        answer = sock.recv(200)
+        return answer.split(b"\r\n", 1)[0], time.monotonic() - started
+
+
+def test_chunked_bodies_are_bounded_while_they_arrive(served: int) -> None:
+    assert chunked_post(served, b"5")[0].endswith(b"200 OK")
+    status, seconds = chunked_post(served, b"5;" + b"x" * 2_000_000)  # waitress alone: 200 after ~2 s of copying
+    assert status.endswith(b"400 Bad Request") and seconds < 1
+    assert chunked_post(served, b"f" * 40)[0].endswith(b"413 Request Entity Too Large")
+    assert chunked_post(served, b"zz")[0].endswith(b"400 Bad Request")
 
 
 def test_the_probe_reads_its_own_table() -> None:
