@@ -46,26 +46,26 @@ def compressible(response: Response) -> bool:
 
 def compress(response: Response) -> Response:
     """gzip the body when the client accepts it and compressing is worth it."""
-    if not compressible(response) or "Content-Encoding" in response.headers:
+    if not compressible(response) or "Content-Encoding" in response.headers or response.status_code not in (200, 304):
         return response
-    vary_on_encoding(response)
     static = request.endpoint == "static"  # the package's own small files: read whole to compress them
-    if (
-        response.status_code != 200
-        or (not static and (response.direct_passthrough or response.is_streamed))
-        or "Content-Range" in response.headers
-        or request.accept_encodings["gzip"] <= 0
-    ):
+    if response.status_code == 200:
+        if not static and (response.direct_passthrough or response.is_streamed):
+            return response
+        if (response.content_length or 0) < MIN_BYTES:
+            return response
+    vary_on_encoding(response)
+    if response.status_code != 200 or "Content-Range" in response.headers or request.accept_encodings["gzip"] <= 0:
         return response
     source = response.response
     response.direct_passthrough = False
     body = response.get_data()
-    if not MIN_BYTES <= len(body) <= MAX_BYTES:
+    if len(body) > MAX_BYTES:
         return response
     response.set_data(gzip.compress(body, compresslevel=LEVEL, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
     if hasattr(source, "close"):
         source.close()  # a static file's handle, read whole above
-    response.headers["Content-Encoding"] = "gzip"
     if isinstance(response, Prepared):
         response.prepared = tuple((k, weak(v) if k == "ETag" else v) for k, v in response.prepared)
     elif response.headers.get("ETag"):
