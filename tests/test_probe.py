@@ -8,12 +8,13 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from service.content.search import MAX_WORDS
 from service.query.fairness import FairQueries, ThreadShare
@@ -223,16 +224,30 @@ def timed(action: object) -> float:
     return time.perf_counter() - started
 
 
+def quickest(send: Callable[[], TestResponse], rounds: int = 3) -> tuple[TestResponse, float]:
+    """The last answer and the best time of `rounds` tries: the machine's noise only ever adds time."""
+    times, response = [], None
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = send()
+        times.append(time.perf_counter() - started)
+    assert response is not None
+    return response, min(times)
+
+
 def test_negotiation_headers_and_forms_are_bounded_before_parsing(client: FlaskClient) -> None:
+    """Refused before parsing: no dearer than an ordinary request (parsed, the Accept line cost 130–170 ms and
+    the form 0.84 s)."""
+    _, ordinary = quickest(lambda: client.get("/health"))
     accept = ",".join(f"text/x-{i};q=0.{i % 9 + 1}" for i in range(600))
-    started = time.perf_counter()
-    response = client.get("/health", headers={"Accept": accept})
+    response, seconds = quickest(lambda: client.get("/health", headers={"Accept": accept}))
     assert response.status_code == 431 and "Accept header" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 0.1
+    assert seconds < 3 * ordinary + 0.02
     form = "&".join(["a="] * 333_000)
-    started = time.perf_counter()
-    response = client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded")
+    response, seconds = quickest(
+        lambda: client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded")
+    )
     assert response.status_code == 400 and "fields" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 0.3
-    ordinary = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "text/csv"})
-    assert ordinary.status_code == 200
+    assert seconds < 0.3
+    answered = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert answered.status_code == 200
