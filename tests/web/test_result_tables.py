@@ -71,6 +71,8 @@ def test_every_column_of_every_canned_query_has_a_documented_title_in_german_and
         variables = json.loads(client.get(f"/queries/{name}?format=json").data)["head"]["vars"]
         assert set(query.columns) == set(variables), name
         assert all(titles["de"] and titles["en"] for titles in query.columns.values()), name
+    listing = {q["name"]: q for q in json.loads(client.get("/queries/?format=json").data)}
+    assert listing["zielsystem"]["columns"]["notation"] == {"de": "Nummer", "en": "number"}  # for tools too
 
 
 def test_the_table_shows_the_documented_titles_in_the_pages_language(client: FlaskClient) -> None:
