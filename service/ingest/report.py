@@ -1,0 +1,206 @@
+"""`kzs validate --html`: what the shapes found, as a page a data officer reads, in German and English.
+
+Every result is placed where it can be changed: a goal of a sheet at its row and column of the sheet (its
+passages are cells, `…/stelle/zeile-{row}-{column}`), a goal of a text at the line of the text its passage starts
+on, anything else at the line of the Turtle file that describes it. Each says what to change for the kind of
+constraint it breaks, beside the shape's own message.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV
+
+from service.config import Config
+from service.ingest.csv_import import PATH_COLUMNS
+from service.ingest.loader import LoadError, Source, Violation, parse
+from service.rdf.namespaces import OA
+from service.texts import LANGUAGES, REPORT
+
+SHEETS = ("source.csv",)  # the sheets a programme.ttl is imported from, by the spreadsheet route
+CELL = re.compile(r"/stelle/zeile-(\d+)-([a-z-]+?)(?:-zielgruppe-.*)?$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a result can be changed: a file, and its row and column (sheets) or its line."""
+
+    file: str  # relative to the project folder
+    row: int | None = None
+    column: str | None = None  # the column's header
+    letter: str = ""  # the column as a spreadsheet names it: A, B, …
+    line: int | None = None
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.file, self.row or self.line or 0, self.column or "")
+
+
+class Locator:
+    """Places results, parsing each file it needs once."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.graphs: dict[Path, Graph | None] = {}
+
+    def place(self, violation: Violation) -> Place:
+        first = violation.file.split(", ")[0]
+        if first == "(no file)":
+            return Place(first)
+        path = Path(first)
+        focus, folder = URIRef(violation.focus), path.parent
+        sheet = next((folder / name for name in SHEETS if (folder / name).is_file()), None)
+        if path.name == "programme.ttl" and sheet is not None:
+            cell = self.cell(path, focus, violation.path)
+            if cell is not None:
+                row, column = cell
+                return Place(self.relative(sheet), row, column, column_letter(sheet, column))
+        if path.name == "programme.ttl" and (folder / "source.txt").is_file():
+            start = self.passage_start(path, focus)
+            if start is not None:
+                text = (folder / "source.txt").read_text(encoding="utf-8")
+                return Place(self.relative(folder / "source.txt"), line=text.count("\n", 0, start) + 1)
+        return Place(self.relative(path), line=turtle_line(path, violation.focus, self.config.base_uri))
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def graph(self, path: Path) -> Graph | None:
+        if path not in self.graphs:
+            try:
+                self.graphs[path] = parse(Source(path, ""), self.config.base_uri, self.config)
+            except LoadError:
+                self.graphs[path] = None
+        return self.graphs[path]
+
+    def passages(self, path: Path, focus: URIRef) -> list[str]:
+        graph = self.graph(path)
+        found = [] if graph is None else [str(p) for p in graph.objects(focus, PROV.wasQuotedFrom)]
+        return sorted(found) + [str(focus)]  # a passage may be the focus itself
+
+    def cell(self, path: Path, focus: URIRef, result_path: str) -> tuple[int, str] | None:
+        """The sheet's row and column the result points at: the column of the property, else the passage's."""
+        cells = [(int(m[1]), m[2].replace("-", "_")) for p in self.passages(path, focus) if (m := CELL.search(p))]
+        if not cells:
+            return None
+        column = PATH_COLUMNS.get(URIRef(result_path))
+        row = cells[0][0]
+        return row, column or next((c for r, c in cells if c == "text"), cells[0][1])
+
+    def passage_start(self, path: Path, focus: URIRef) -> int | None:
+        graph = self.graph(path)
+        if graph is None:
+            return None
+        starts = [
+            int(str(start))
+            for passage in graph.objects(focus, PROV.wasQuotedFrom)
+            for selector in graph.objects(passage, OA.hasSelector)
+            if (start := graph.value(selector, OA.start)) is not None
+        ]
+        return min(starts, default=None)
+
+
+def column_letter(sheet: Path, column: str) -> str:
+    """The spreadsheet letter (A, B, …) of the column headed `column`; empty if the header lacks it."""
+    try:
+        header = next(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8").split("\n", 1)[0])))
+    except (OSError, UnicodeDecodeError, StopIteration):
+        return ""
+    names = [name.strip() for name in header]
+    if column not in names:
+        return ""
+    index, letters = names.index(column) + 1, ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def turtle_line(path: Path, focus: str, base: str) -> int | None:
+    """The first line of a Turtle file that starts with the focus node (as written, relative to the base), else
+    the first that mentions it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    written = [f"<{focus}>", f"<{focus.removeprefix(base)}>"] if focus.startswith(base) else [f"<{focus}>"]
+    for test in (str.startswith, str.__contains__):
+        for number, line in enumerate(lines, start=1):
+            if any(test(line.strip(), term) for term in written):
+                return number
+    return None
+
+
+def hint(violation: Violation, place: Place, language: str) -> str:
+    """What to change, for the kind of constraint the result breaks."""
+    kind = violation.component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    de, en = REPORT.get(f"fix_{kind}", REPORT["fix_other"])
+    where = REPORT["in_column"] if place.column else REPORT["in_property"]
+    target = where[LANGUAGES.index(language)].format(column=place.column, path=violation.path)
+    return (de if language == "de" else en).format(target=target)
+
+
+def render(config: Config, violations: list[Violation]) -> str:
+    """The page: a summary, then every result grouped by file, in the order of rows or lines."""
+    locator = Locator(config)
+    placed = sorted(((locator.place(v), v) for v in violations), key=lambda pv: (pv[0].sort_key(), pv[1].focus))
+    groups: dict[str, list[tuple[Place, Violation]]] = defaultdict(list)
+    for place, violation in placed:
+        groups[place.file].append((place, violation))
+    errors = sum(v.severity == "Violation" for v in violations)
+    t = {key: (html.escape(de), html.escape(en)) for key, (de, en) in REPORT.items()}
+    out = [
+        '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">',
+        f"<title>{t['title'][0]} / {t['title'][1]}</title>",
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "li{margin-bottom:1rem}.en{color:#555}.where{font-weight:bold}code{background:#f3f3f3}</style>",
+        "</head>\n<body>",
+        f'<h1>{t["title"][0]} <span class="en" lang="en">/ {t["title"][1]}</span></h1>',
+        f"<p>{t['summary'][0].format(errors=errors, others=len(violations) - errors)}<br>"
+        f'<span class="en" lang="en">{t["summary"][1].format(errors=errors, others=len(violations) - errors)}</span>'
+        "</p>",
+    ]
+    if not violations:
+        out.append(f'<p>{t["none"][0]}<br><span class="en" lang="en">{t["none"][1]}</span></p>')
+    for file, entries in groups.items():
+        out.append(f"<h2><code>{html.escape(file)}</code></h2>\n<ol>")
+        out.extend(entry(place, violation, t) for place, violation in entries)
+        out.append("</ol>")
+    out.append("</body>\n</html>\n")
+    return "\n".join(out)
+
+
+def entry(place: Place, violation: Violation, t: dict[str, tuple[str, str]]) -> str:
+    if place.row is not None:
+        letter = f" {place.letter}" if place.letter else ""
+        column = f" ({html.escape(place.column or '')})" if place.column else ""
+        where = [text.format(row=place.row, column=f"{letter}{column}") for text in t["at_cell"]]
+    elif place.line is not None:
+        where = [text.format(line=place.line) for text in t["at_line"]]
+    else:
+        where = list(t["in_file"])
+    severity = t.get(f"severity_{violation.severity}", (violation.severity, violation.severity))
+    de, en = (html.escape(hint(violation, place, language)) for language in LANGUAGES)
+    return (
+        f'<li><span class="where">{where[0]}</span> <span class="en" lang="en">/ {where[1]}</span> — '
+        f'{severity[0]} <span class="en" lang="en">/ {severity[1]}</span><br>'
+        f'{de}<br><span class="en" lang="en">{en}</span><br>'
+        f'{t["shape_says"][0]} <span class="en" lang="en">/ {t["shape_says"][1]}</span>: '
+        f'<q lang="en">{html.escape(violation.message)}</q><br>'
+        f"<small><code>{html.escape(violation.focus)}</code> · <code>{html.escape(violation.path)}</code> · "
+        f"<code>{html.escape(violation.shape)}</code></small></li>"
+    )
+
+
+def write_report(target: Path, config: Config, violations: list[Violation]) -> None:
+    target.write_text(render(config, violations), encoding="utf-8")
