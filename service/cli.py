@@ -201,6 +201,10 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
     A folder with a source.csv and no source.txt is read as a spreadsheet without --csv, so `make data`
     imports every folder."""
     config = Config.from_env()
+    if not (folder / "import.toml").is_file():
+        raise click.ClickException(
+            f"{folder}: no import.toml; a programme folder holds it beside its source (kzs init)"
+        )
     csv = sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists()
     source = folder / ("source.csv" if csv else "source.txt")
     if source.is_file() and source.stat().st_size > config.data_file_mb * 2**20:

@@ -403,7 +403,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "fix_QualifiedMinCount": (
         "Es fehlt eine Angabe der geforderten Art {target}.",
         "A value of the kind required is missing {target}.",
-    ),  # fmt: skip
+    ),
     "fix_Class": (
         "Der Eintrag {target} verweist auf etwas der falschen Art: nennen Sie einen bekannten Begriff oder ein Ziel "
         "der geforderten Ebene.",
@@ -412,31 +412,31 @@ REPORT: dict[str, tuple[str, str]] = {
     "fix_Datatype": (
         "Der Wert {target} hat das falsche Format (Zahl, Datum, Text).",
         "The value {target} has the wrong format (number, date, text).",
-    ),  # fmt: skip
+    ),
     "fix_Pattern": (
-        "Der Wert {target} hat nicht die geforderte Form (etwa 1.2 für ein Handlungsziel).",
-        "The value {target} does not have the required form (such as 1.2 for an action goal).",
-    ),  # fmt: skip
+        "Der Wert {target} hat nicht die Form, die die Regel verlangt.",
+        "The value {target} does not have the form the rule asks for.",
+    ),
     "fix_In": (
         "Der Wert {target} ist keiner der erlaubten Werte.",
         "The value {target} is not one of the values allowed.",
-    ),  # fmt: skip
+    ),
     "fix_NodeKind": (
         "Der Eintrag {target} muss eine Adresse (IRI) sein, kein Text.",
         "The entry {target} must be an address (IRI), not text.",
-    ),  # fmt: skip
+    ),
     "fix_LanguageIn": (
         "Der Text {target} braucht die geforderte Sprache (@de, @en).",
         "The text {target} needs the language required (@de, @en).",
-    ),  # fmt: skip
+    ),
     "fix_UniqueLang": (
         "Je Sprache ist nur ein Text erlaubt {target}: streichen Sie die übrigen.",
         "Only one text per language is allowed {target}: remove the others.",
-    ),  # fmt: skip
+    ),
     "fix_MinLength": ("Der Text {target} ist zu kurz oder leer.", "The text {target} is too short or empty."),
     "fix_MaxLength": ("Der Text {target} ist zu lang.", "The text {target} is too long."),
     "fix_other": (
         "Ändern Sie den Eintrag {target}, wie die Regel es verlangt.",
         "Change the entry {target} as the rule asks.",
-    ),  # fmt: skip
+    ),
 }

@@ -22,7 +22,7 @@ from rdflib.namespace import PROV
 from service.config import Config
 from service.ingest.csv_import import PATH_COLUMNS
 from service.ingest.loader import LoadError, Source, Violation, parse
-from service.rdf.namespaces import OA
+from service.rdf.namespaces import OA, PREFIXES
 from service.texts import LANGUAGES, REPORT
 
 SHEETS = ("source.csv",)  # the sheets a programme.ttl is imported from, by the spreadsheet route
@@ -93,7 +93,7 @@ class Locator:
         cells = [(int(m[1]), m[2].replace("-", "_")) for p in self.passages(path, focus) if (m := CELL.search(p))]
         if not cells:
             return None
-        column = PATH_COLUMNS.get(URIRef(result_path))
+        column = column_of(result_path)
         row = cells[0][0]
         return row, column or next((c for r, c in cells if c == "text"), cells[0][1])
 
@@ -108,6 +108,18 @@ class Locator:
             if (start := graph.value(selector, OA.start)) is not None
         ]
         return min(starts, default=None)
+
+
+def column_of(result_path: str) -> str | None:
+    """The sheet column a property path starts with (`p`, `p/q`; an inverse `^p` points at other rows)."""
+    return next((column for p, column in PATH_COLUMNS.items() if result_path.startswith(str(p))), None)
+
+
+def compact(iri: str) -> str:
+    """An IRI or a path of IRIs with the usual prefixes: skos:prefLabel, ^kzs:isActionGoalOf."""
+    for prefix, namespace in PREFIXES.items():
+        iri = iri.replace(namespace, f"{prefix}:")
+    return iri
 
 
 def column_letter(sheet: Path, column: str) -> str:
@@ -146,7 +158,7 @@ def hint(violation: Violation, place: Place, language: str) -> str:
     kind = violation.component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
     de, en = REPORT.get(f"fix_{kind}", REPORT["fix_other"])
     where = REPORT["in_column"] if place.column else REPORT["in_property"]
-    target = where[LANGUAGES.index(language)].format(column=place.column, path=violation.path)
+    target = where[LANGUAGES.index(language)].format(column=place.column, path=compact(violation.path))
     return (de if language == "de" else en).format(target=target)
 
 
@@ -197,7 +209,7 @@ def entry(place: Place, violation: Violation, t: dict[str, tuple[str, str]]) -> 
         f'{de}<br><span class="en" lang="en">{en}</span><br>'
         f'{t["shape_says"][0]} <span class="en" lang="en">/ {t["shape_says"][1]}</span>: '
         f'<q lang="en">{html.escape(violation.message)}</q><br>'
-        f"<small><code>{html.escape(violation.focus)}</code> · <code>{html.escape(violation.path)}</code> · "
+        f"<small><code>{html.escape(violation.focus)}</code> · <code>{html.escape(compact(violation.path))}</code> · "
         f"<code>{html.escape(violation.shape)}</code></small></li>"
     )
 
