@@ -11,7 +11,7 @@ import click
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from service.config import Config, SettingsError, shared_file
+from service.config import SETTINGS_FILE, Config, SettingsError, settings_file, shared_file
 from service.ingest.loader import LoadError
 from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.ingest.text_layout import LayoutError
@@ -19,11 +19,10 @@ from service.server_workers import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 
 
 def config_for_port(port: int | None = None) -> Config:
-    """Settings from KZS_* variables; without KZS_BASE_URI the base follows the port."""
-    overrides: dict[str, Any] = {}
-    if port is not None and "KZS_BASE_URI" not in os.environ:
-        overrides["base_uri"] = f"http://127.0.0.1:{port}/"
-    return Config.from_env(**overrides)
+    """Settings from KZS_* variables and settings.env; where neither names KZS_BASE_URI the base follows the port."""
+    config = Config.from_env()
+    named = "KZS_BASE_URI" in os.environ or "KZS_BASE_URI" in settings_file(config.project_dir / SETTINGS_FILE)
+    return config if port is None or named else config.with_(base_uri=f"http://127.0.0.1:{port}/")
 
 
 class Commands(click.Group):
@@ -151,6 +150,27 @@ def reload(port: int) -> None:
             return
         time.sleep(0.1)
     raise click.ClickException(f"no outcome after {config.reload_timeout} s; see the server's log and /health")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int, help="The port `kzs serve` listens on.")
+def health(port: int) -> None:
+    """Ask the `kzs serve` on this machine for /health, as the base URI's host; exit 1 unless it answers 200.
+
+    The container's HEALTHCHECK (Containerfile)."""
+    import urllib.error
+    import urllib.request
+
+    config = config_for_port(port)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/health", headers={"Host": config.host})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (a fixed http URL)
+            click.echo(response.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as error:
+        body = error.read().decode("utf-8", "replace")
+        raise click.ClickException(f"/health answered {error.code}: {body}") from error
+    except OSError as error:
+        raise click.ClickException(f"no answer from port {port}: {getattr(error, 'reason', error)}") from error
 
 
 @main.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service.cli import main
+from service.cli import config_for_port, main
 from service.config import Config
 from service.web.app import create_app
 from tests.support.project import BASE
@@ -45,7 +45,7 @@ def test_init_writes_a_folder_that_validates_and_serves(tmp_path: Path) -> None:
     assert goals.status_code == 200 and goals.get_data(as_text=True).split() == ["n", "2"]
 
 
-def test_the_settings_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+def test_the_settings_file_is_read_and_the_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("init", str(tmp_path / "p"))
     settings = tmp_path / "p" / "settings.env"
     settings.write_text(
@@ -55,6 +55,9 @@ def test_the_settings_file_is_read_and_the_environment_wins(tmp_path: Path) -> N
     assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).publisher_name == "Stadt Musterstadt"
     overridden = Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p"), "KZS_BASE_URI": "https://b.example/"})
     assert overridden.base_uri == "https://b.example/"
+    monkeypatch.delenv("KZS_BASE_URI", raising=False)
+    monkeypatch.setenv("KZS_PROJECT_DIR", str(tmp_path / "p"))
+    assert config_for_port(9000).base_uri == "https://daten.example/"  # `kzs serve --port` keeps the file's base
     settings.write_text("KZS_COLOUR=blue\n")
     code, output = run("validate", project=tmp_path / "p")
     assert code == 1 and output.strip().endswith("line 1: not a setting (KZS_NAME=value with a KZS_ name kzs knows)")
