@@ -232,7 +232,7 @@ def report_violations(report: Graph, files_of: Callable[[Node | None], list[str]
                 component=str(report.value(result, SH.sourceConstraintComponent) or ""),
             )
         )
-    return sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message))
+    return sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message, v.component))
 
 
 def path_text(report: Graph, path: Node | None) -> str:
