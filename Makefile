@@ -26,7 +26,7 @@ run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
 
 # The wheel a town installs (it carries ontology/ and shapes/; setup.py), into dist/.
 wheel: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
-	$(BIN)/pip wheel --no-deps --quiet -w dist .
+	rm -rf build && $(BIN)/pip wheel --no-deps --quiet -w dist .
 
 # The container image (Containerfile), with podman or else docker; BASE=… names another base image.
 CONTAINER ?= $(shell command -v podman || command -v docker)

@@ -145,9 +145,11 @@ def settings(town: str) -> str:
 # environment win). One KZS_NAME=value per line, no quotes. Every setting: the README of kzs.
 # Die Einstellungen, die die Kommune wählen muss; kzs liest diese Datei aus dem Projektordner.
 
-# The public address the data is served under: every IRI is built from it (https://…/, ending in /).
-# Die öffentliche Adresse der Daten: jede IRI wird daraus gebildet.
-KZS_BASE_URI=http://127.0.0.1:8000/
+# The public address the data is served under: every IRI is built from it (https://…/, ending in /). Until it
+# is set, it is http://127.0.0.1:<port>/ of `kzs serve`. Remove the # and write the town's address.
+# Die öffentliche Adresse der Daten: jede IRI wird daraus gebildet. Bis sie gesetzt ist, gilt
+# http://127.0.0.1:<Port>/ von `kzs serve`. Das # entfernen und die Adresse der Kommune eintragen.
+#KZS_BASE_URI=https://daten.{slug(town)}.example/
 # Who publishes the data (dct:publisher) / wer die Daten veröffentlicht.
 KZS_PUBLISHER_NAME=Stadt {town}
 # Whom to ask about the data (e-mail) / an wen Fragen zu den Daten gehen.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from service.cli import config_for_port, main
-from service.config import Config
+from service.config import Config, bundled_folder
+from service.ingest.loader import discover, shape_files
+from service.ingest.scaffold import init_project
 from service.web.app import create_app
 from tests.support.project import BASE
 
@@ -31,7 +34,7 @@ def test_init_writes_a_folder_that_validates_and_serves(tmp_path: Path) -> None:
     assert {p.name for p in project.iterdir()} == {"data", "settings.env", "README.md"}  # no ontology/, no shapes/
     settings = tomllib.loads((folder / "import.toml").read_text(encoding="utf-8"))
     assert settings["ags"] == "99000002" and settings["town"] == "Beispielheim"
-    assert "KZS_BASE_URI=" in (project / "settings.env").read_text(encoding="utf-8")
+    assert "#KZS_BASE_URI=https://daten.beispielheim.example/" in (project / "settings.env").read_text(encoding="utf-8")
     assert f"kzs import data/{folder.name}" in (project / "README.md").read_text(encoding="utf-8")
 
     code, output = run("validate", project=project)
@@ -47,16 +50,17 @@ def test_init_writes_a_folder_that_validates_and_serves(tmp_path: Path) -> None:
 
 def test_the_settings_file_is_read_and_the_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("init", str(tmp_path / "p"))
+    monkeypatch.delenv("KZS_BASE_URI", raising=False)
+    monkeypatch.setenv("KZS_PROJECT_DIR", str(tmp_path / "p"))
+    assert config_for_port(9000).base_uri == "http://127.0.0.1:9000/"  # until the town sets its base
     settings = tmp_path / "p" / "settings.env"
     settings.write_text(
-        settings.read_text().replace("KZS_BASE_URI=http://127.0.0.1:8000/", "KZS_BASE_URI=https://daten.example/")
+        re.sub("^#KZS_BASE_URI=.*$", "KZS_BASE_URI=https://daten.example/", settings.read_text(), flags=re.M)
     )
     assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).base_uri == "https://daten.example/"
     assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).publisher_name == "Stadt Musterstadt"
     overridden = Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p"), "KZS_BASE_URI": "https://b.example/"})
     assert overridden.base_uri == "https://b.example/"
-    monkeypatch.delenv("KZS_BASE_URI", raising=False)
-    monkeypatch.setenv("KZS_PROJECT_DIR", str(tmp_path / "p"))
     assert config_for_port(9000).base_uri == "https://daten.example/"  # `kzs serve --port` keeps the file's base
     settings.write_text("KZS_COLOUR=blue\n")
     code, output = run("validate", project=tmp_path / "p")
@@ -106,3 +110,25 @@ def test_import_of_a_folder_without_import_toml_says_so(tmp_path: Path) -> None:
 def test_version() -> None:
     code, output = run("--version")
     assert code == 0 and output.startswith("kzs ") and output.split()[1][0].isdigit()
+
+
+# --- the project folder: the package's vocabulary and shapes, with the project's additions and replacements ----
+
+
+def test_a_project_adds_and_replaces_ontology_files_by_name(tmp_path: Path) -> None:
+    init_project(tmp_path / "p")
+    ontology = tmp_path / "p" / "ontology"
+    ontology.mkdir()
+    (ontology / "eigene-begriffe.ttl").write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<id/konzept/eigene> a skos:ConceptScheme ; skos:prefLabel "Eigene Begriffe"@de .\n',
+        encoding="utf-8",
+    )
+    konzepte = bundled_folder("ontology") / "konzepte.ttl"
+    (ontology / "konzepte.ttl").write_bytes(konzepte.read_bytes())
+    config = Config.from_mapping({"project_dir": tmp_path / "p"})
+    found = {source.graph.removeprefix(config.base_uri): source.path for source in discover(config)}
+    assert found["graph/eigene-begriffe"] == ontology / "eigene-begriffe.ttl"  # added, in a graph of its own
+    assert found["graph/konzepte"] == ontology / "konzepte.ttl"  # replaced
+    assert found["graph/ontology"] == bundled_folder("ontology") / "kzs.ttl"  # the package's
+    assert shape_files(config) == sorted(bundled_folder("shapes").glob("*.ttl"))
