@@ -106,8 +106,10 @@ def discover(config: Config) -> list[Source]:
 
 def check_project(root: Path) -> None:
     """LoadError in one sentence when `root` is no project folder (no data/ in it)."""
-    if not root.is_dir():
+    if not root.exists():
         raise LoadError(f"{root}: no such folder (KZS_PROJECT_DIR); create a project folder with `kzs init {root}`")
+    if not root.is_dir():
+        raise LoadError(f"{root}: not a folder (KZS_PROJECT_DIR); name the project folder `kzs init` wrote")
     if not (root / "data").is_dir():
         raise LoadError(
             f"{root.resolve()}: not a project folder: it has no data/ folder; run kzs in the folder `kzs init` "

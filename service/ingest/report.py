@@ -25,8 +25,8 @@ from service.ingest.loader import LoadError, Source, Violation, parse
 from service.rdf.namespaces import OA, PREFIXES
 from service.texts import LANGUAGES, REPORT
 
-SHEETS = ("source.csv",)  # the sheets a programme.ttl is imported from, by the spreadsheet route
-CELL = re.compile(r"/stelle/zeile-(\d+)-([a-z-]+?)(?:-zielgruppe-.*)?$")
+SHEETS = ("source.csv", "source.xlsx", "source.ods")  # what the spreadsheet route imports programme.ttl from
+CELL = re.compile(r"/stelle/(?:.*-)?zeile-(\d+)-([a-z-]+?)(?:-zielgruppe-.*)?$")  # a passage that is a cell
 
 
 @dataclass(frozen=True)
