@@ -184,6 +184,30 @@ def runtime_problem(name: str, base: str) -> str | None:
     return fails("run", "--rm", base, "true")
 
 
+def test_the_containerfile_takes_the_tested_route() -> None:
+    """Without a runtime too: the image is built from the files the wheel test builds from, and runs the commands
+    the wheel test runs."""
+    steps = [
+        line.split(maxsplit=1)
+        for line in (ROOT / "Containerfile").read_text().replace("\\\n", " ").splitlines()
+        if line[:1].isupper()
+    ]
+    copied = {
+        path.rstrip("/")
+        for word, rest in steps
+        if word == "COPY" and "--from" not in rest
+        for path in rest.split()[:-1]
+    }
+    assert copied == set(BUILD_INPUTS) | set(BUILD_FOLDERS)
+    allowed = {line[1:] for line in (ROOT / ".dockerignore").read_text().splitlines() if line.startswith("!")}
+    assert allowed == copied
+    commands = {word: rest for word, rest in steps if word in ("CMD", "HEALTHCHECK", "VOLUME")}
+    assert json.loads(commands["CMD"])[:3] == ["kzs", "serve", "--production"]
+    assert json.loads(commands["HEALTHCHECK"].split("CMD", 1)[1]) == ["kzs", "health", "--port", "8000"]
+    assert commands["VOLUME"] == "/project/data"
+    assert any(word == "RUN" and "kzs init /project" in rest for word, rest in steps)
+
+
 def last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "(no message)"
