@@ -23,10 +23,71 @@ from service.config import Config
 from service.ingest.csv_import import PATH_COLUMNS
 from service.ingest.loader import LoadError, Source, Violation, parse
 from service.rdf.namespaces import OA, PREFIXES
-from service.texts import LANGUAGES, REPORT
+from service.texts import LANGUAGES
 
 SHEETS = ("source.csv", "source.xlsx", "source.ods")  # what the spreadsheet route imports programme.ttl from
 CELL = re.compile(r"/stelle/(?:.*-)?zeile-(\d+)-([a-z-]+?)(?:-zielgruppe-.*)?$")  # a passage that is a cell
+
+# What the page says, in German and English, kept as service/texts.py keeps the pages' texts; {target} is a column
+# or a property.
+REPORT: dict[str, tuple[str, str]] = {
+    "title": ("Prüfbericht", "Validation report"),
+    "summary": ("{errors} Verstöße, {others} weitere Hinweise.", "{errors} violation(s), {others} other result(s)."),
+    "none": ("Alle Dateien erfüllen die Regeln (SHACL).", "Every file meets the rules (SHACL)."),
+    "at_cell": ("Zeile {row}, Spalte{column}", "row {row}, column{column}"),
+    "at_line": ("Zeile {line}", "line {line}"),
+    "in_file": ("in der Datei", "in the file"),
+    "in_column": ("in Spalte {column}", "in column {column}"),
+    "in_property": ("bei {path}", "at {path}"),
+    "shape_says": ("Die Regel sagt", "The rule says"),
+    "severity_Violation": ("Verstoß", "violation"),
+    "severity_Warning": ("Warnung", "warning"),
+    "severity_Info": ("Hinweis", "note"),
+    "fix_MinCount": ("Es fehlt eine Angabe: ergänzen Sie sie {target}.", "Something is missing: add it {target}."),
+    "fix_MaxCount": (
+        "Hier steht mehr als erlaubt: lassen Sie {target} nur so viele Angaben wie die Regel erlaubt.",
+        "There is more than allowed: keep only as many values {target} as the rule allows.",
+    ),
+    "fix_QualifiedMinCount": (
+        "Es fehlt eine Angabe der geforderten Art {target}.",
+        "A value of the kind required is missing {target}.",
+    ),
+    "fix_Class": (
+        "Der Eintrag {target} verweist auf etwas der falschen Art: nennen Sie einen bekannten Begriff oder ein Ziel "
+        "der geforderten Ebene.",
+        "The entry {target} points at the wrong kind of thing: name a known concept or a goal of the level required.",
+    ),
+    "fix_Datatype": (
+        "Der Wert {target} hat das falsche Format (Zahl, Datum, Text).",
+        "The value {target} has the wrong format (number, date, text).",
+    ),
+    "fix_Pattern": (
+        "Der Wert {target} hat nicht die Form, die die Regel verlangt.",
+        "The value {target} does not have the form the rule asks for.",
+    ),
+    "fix_In": (
+        "Der Wert {target} ist keiner der erlaubten Werte.",
+        "The value {target} is not one of the values allowed.",
+    ),
+    "fix_NodeKind": (
+        "Der Eintrag {target} muss eine Adresse (IRI) sein, kein Text.",
+        "The entry {target} must be an address (IRI), not text.",
+    ),
+    "fix_LanguageIn": (
+        "Der Text {target} braucht die geforderte Sprache (@de, @en).",
+        "The text {target} needs the language required (@de, @en).",
+    ),
+    "fix_UniqueLang": (
+        "Je Sprache ist nur ein Text erlaubt {target}: streichen Sie die übrigen.",
+        "Only one text per language is allowed {target}: remove the others.",
+    ),
+    "fix_MinLength": ("Der Text {target} ist zu kurz oder leer.", "The text {target} is too short or empty."),
+    "fix_MaxLength": ("Der Text {target} ist zu lang.", "The text {target} is too long."),
+    "fix_other": (
+        "Ändern Sie den Eintrag {target}, wie die Regel es verlangt.",
+        "Change the entry {target} as the rule asks.",
+    ),
+}
 
 
 @dataclass(frozen=True)
