@@ -99,6 +99,7 @@ class Place:
     column: str | None = None  # the column's header
     letter: str = ""  # the column as a spreadsheet names it: A, B, …
     line: int | None = None
+    quote: str = ""  # the wording there (the goal's text), so the data officer recognises the place
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.file, self.row or self.line or 0, self.column or "")
@@ -122,12 +123,14 @@ class Locator:
             cell = self.cell(path, focus, violation.path)
             if cell is not None:
                 row, column = cell
-                return Place(self.relative(sheet), row, column, column_letter(sheet, column))
+                letter = column_letter(sheet, column)
+                return Place(self.relative(sheet), row, column, letter, quote=self.quote(path, focus))
         if path.name == "programme.ttl" and (folder / "source.txt").is_file():
             start = self.passage_start(path, focus)
             if start is not None:
                 text = (folder / "source.txt").read_text(encoding="utf-8")
-                return Place(self.relative(folder / "source.txt"), line=text.count("\n", 0, start) + 1)
+                line = text.count("\n", 0, start) + 1
+                return Place(self.relative(folder / "source.txt"), line=line, quote=self.quote(path, focus))
         return Place(self.relative(path), line=turtle_line(path, violation.focus, self.config.base_uri))
 
     def relative(self, path: Path) -> str:
@@ -157,6 +160,21 @@ class Locator:
         column = column_of(result_path)
         row = cells[0][0]
         return row, column or next((c for r, c in cells if c == "text"), cells[0][1])
+
+    def quote(self, path: Path, focus: URIRef, longest: int = 80) -> str:
+        """The wording of the focus node's first passage in the source, shortened to `longest` characters."""
+        graph = self.graph(path)
+        if graph is None:
+            return ""
+        found: dict[str, int] = {}  # exact text → where it starts
+        for passage in graph.objects(focus, PROV.wasQuotedFrom):
+            selectors = list(graph.objects(passage, OA.hasSelector))
+            exact = next((t for s in selectors if (t := graph.value(s, OA.exact)) is not None), None)
+            start = next((t for s in selectors if (t := graph.value(s, OA.start)) is not None), None)
+            if exact is not None:
+                found[str(exact)] = int(str(start)) if start is not None else 0
+        words = " ".join(min(found, key=found.__getitem__).split()) if found else ""
+        return words if len(words) <= longest else words[: longest - 1].rstrip() + "…"
 
     def passage_start(self, path: Path, focus: URIRef) -> int | None:
         graph = self.graph(path)
@@ -262,6 +280,8 @@ def entry(place: Place, violation: Violation, t: dict[str, tuple[str, str]]) -> 
         where = [text.format(line=place.line) for text in t["at_line"]]
     else:
         where = list(t["in_file"])
+    if place.quote:
+        where = [f"{text} „{html.escape(place.quote)}“" for text in where]
     severity = t.get(f"severity_{violation.severity}", (violation.severity, violation.severity))
     de, en = (html.escape(hint(violation, place, language)) for language in LANGUAGES)
     return (

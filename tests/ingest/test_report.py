@@ -75,11 +75,12 @@ def test_a_broken_sheet_programme_is_reported_by_file_row_and_column(tmp_path: P
     sections = report(project, tmp_path)
     sheet = sections[f"data/{folder.name}/source.csv"]
     parent = next(item for item in sheet if "· kzs:isActionGoalOf ·" in item)
-    assert parent.startswith("Zeile 6, Spalte C (parent) / row 6, column C (parent) — Verstoß / violation")
+    quote = "„Ganztagsangebote an Grundschulen ausbauen“"  # the wording in row 6
+    assert parent.startswith(f"Zeile 6, Spalte C (parent) {quote} / row 6, column C (parent) {quote} — Verstoß")
     assert "Es fehlt eine Angabe: ergänzen Sie sie in Spalte parent." in parent
     assert "Something is missing: add it in column parent." in parent
     audience = [item for item in sheet if "dct:audience" in item]
-    assert audience and all(item.startswith("Zeile 9, Spalte F (target_groups) / row 9") for item in audience)
+    assert audience and all(item.startswith("Zeile 9, Spalte F (target_groups) „Seniorenbeirat") for item in audience)
     [label, *_] = sections[f"data/{folder.name}/metadata.ttl"]
     line = metadata.read_text(encoding="utf-8").splitlines().index("<id/kommune/99000001>") + 1
     assert label.startswith(f"Zeile {line} / line {line} —") and "skos:prefLabel" in label
@@ -91,7 +92,7 @@ def test_a_broken_text_programme_is_reported_at_the_line_of_its_source(project_c
     [item] = [item for item in sections["data/soest-2009/source.txt"] if "/ziel/3/handlungsziel/2 ·" in item]
     folder = project_copy / "data" / "soest-2009"
     source = (folder / "source.txt").read_text(encoding="utf-8").splitlines()
-    line = int(re.match(r"Zeile (\d+) / line \1 —", item)[1])  # type: ignore[index]
+    line = int(re.match(r"Zeile (\d+) „[^“]+“ / line \1 „", item)[1])  # type: ignore[index]
     goal = URIRef(BASE + "id/kommune/05974040/programm/zukunftsprogramm/ziel/3/handlungsziel/2")
     label = Graph().parse(folder / "programme.ttl", publicID=BASE).value(goal, SKOS.prefLabel)
     assert label and str(label) in source[line - 1]
