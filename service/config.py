@@ -220,11 +220,11 @@ def bundled_folder(name: str) -> Path:
     return packaged if packaged.is_dir() else CHECKOUT / name
 
 
-def shared_files(config: Config, name: str) -> list[Path]:
+def shared_files(config: Config, folder: str) -> list[Path]:
     """The Turtle files of ontology/ or shapes/, by name: the package's own, each replaced by the project folder's
     file of the same name, and the project's additions."""
-    files = {path.name: path for path in bundled_folder(name).glob("*.ttl")}
-    files.update({path.name: path for path in (config.project_dir / name).glob("*.ttl")})
+    files = {path.name: path for path in bundled_folder(folder).glob("*.ttl")}
+    files.update({path.name: path for path in (config.project_dir / folder).glob("*.ttl")})
     return [files[name] for name in sorted(files)]
 
 
