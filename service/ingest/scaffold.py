@@ -31,7 +31,7 @@ COLUMNS = (
 )
 # The example: every level of the route once, with shared target groups and fields of action. Wording to replace.
 EXAMPLE_ROWS = (
-    ("Leitbild", "L", "", "Leitbild {town}", "Beispiel: {town} ist eine lebendige Stadt für alle Generationen.", "",
+    ("Leitbild", "L", "", "Leitbild {town}", "Beispiel: {town} ist ein lebenswerter Ort für alle Generationen.", "",
      "", ""),
     ("Handlungsfeld", "A", "L", "Bildung und Familie", "", "", "", "Bildung"),
     ("Handlungsfeld", "B", "L", "Leben im Alter", "", "", "", "Soziales"),
@@ -100,9 +100,9 @@ def write_example_sheet(folder: Path, town: str) -> Path:
 def import_settings(town: str, ags: str, year: int) -> str:
     return f"""# What the sheet does not say about itself; read by `kzs import data/<this folder>`.
 # Was die Tabelle nicht über sich selbst sagt; gelesen von `kzs import data/<dieser Ordner>`.
-ags = "{ags}"              # Amtlicher Gemeindeschlüssel (8 digits / 8 Ziffern)
+ags = "{ags}"  # Amtlicher Gemeindeschlüssel (8 digits / 8 Ziffern)
 slug = "strategieprogramm"  # the programme's key in its IRIs / Kürzel des Programms in seinen IRIs
-version = "{year}"          # the version (year) of the programme / Fassung (Jahr) des Programms
+version = "{year}"  # the version (year) of the programme / Fassung (Jahr) des Programms
 language = "de"
 title = {quoted(f"Strategieprogramm {town} {year}")}
 town = {quoted(town)}
@@ -151,7 +151,7 @@ def settings(town: str) -> str:
 # http://127.0.0.1:<Port>/ von `kzs serve`. Das # entfernen und die Adresse der Kommune eintragen.
 #KZS_BASE_URI=https://daten.{slug(town)}.example/
 # Who publishes the data (dct:publisher) / wer die Daten veröffentlicht.
-KZS_PUBLISHER_NAME=Stadt {town}
+KZS_PUBLISHER_NAME={town}
 # Whom to ask about the data (e-mail) / an wen Fragen zu den Daten gehen.
 KZS_CONTACT_EMAIL=
 # dcatde:contributorID for delivering to GovData (http://dcat-ap.de/def/contributors/…); empty when harvested.

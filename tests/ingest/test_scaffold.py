@@ -58,7 +58,7 @@ def test_the_settings_file_is_read_and_the_environment_wins(tmp_path: Path, monk
         re.sub("^#KZS_BASE_URI=.*$", "KZS_BASE_URI=https://daten.example/", settings.read_text(), flags=re.M)
     )
     assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).base_uri == "https://daten.example/"
-    assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).publisher_name == "Stadt Musterstadt"
+    assert Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p")}).publisher_name == "Musterstadt"
     overridden = Config.from_env({"KZS_PROJECT_DIR": str(tmp_path / "p"), "KZS_BASE_URI": "https://b.example/"})
     assert overridden.base_uri == "https://b.example/"
     assert config_for_port(9000).base_uri == "https://daten.example/"  # `kzs serve --port` keeps the file's base
