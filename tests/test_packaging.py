@@ -150,6 +150,18 @@ def wait_for(url: str, server: subprocess.Popen[bytes], log: Path, timeout: floa
     raise AssertionError(f"no answer from {url} after {timeout} s:\n{log.read_text()}")
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_installs_only_what_serving_needs(tmp_path: Path) -> None:
+    """In a fresh clone (no .venv yet) `make run` installs the package without its development extras; `make test`
+    still installs them."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    planned = {target: run(["make", "-n", target], tmp_path, {**os.environ}) for target in ("run", "test")}
+    assert "pip install --quiet -e .\n" in planned["run"] and "[dev]" not in planned["run"]
+    assert "kzs serve" in planned["run"]
+    assert 'pip install --quiet -e ".[dev]"' in planned["test"]
+
+
 # --- the Containerfile ---------------------------------------------------------------------------------------
 
 IMAGE = "localhost/kzs-test:latest"
