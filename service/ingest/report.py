@@ -89,6 +89,38 @@ REPORT: dict[str, tuple[str, str]] = {
     ),
 }
 
+# What each column of the sheet holds (docs/adding-a-programme.md), added to the hint of a result placed there.
+COLUMN_HINTS: dict[str, tuple[str, str]] = {
+    "text": (
+        "Spalte text: der Wortlaut des Ziels, wörtlich aus dem Programm.",
+        "Column text: the goal's wording, verbatim from the programme.",
+    ),
+    "description": (
+        "Spalte description: die Erläuterung des Ziels (für strategische Ziele nötig).",
+        "Column description: the goal's explanation (required for strategic goals).",
+    ),
+    "notation": (
+        "Spalte notation: die Nummer des Ziels, etwa 2 für ein strategisches Ziel, 2.1 für ein Handlungsziel darunter.",
+        "Column notation: the goal's number, such as 2 for a strategic goal and 2.1 for an action goal below it.",
+    ),
+    "parent": (
+        "Spalte parent: die Nummer (notation) des übergeordneten Ziels aus einer anderen Zeile.",
+        "Column parent: the number (notation) of the goal above, from another row.",
+    ),
+    "target_groups": (
+        "Spalte target_groups: Zielgruppen aus der gemeinsamen Liste (ontology/konzepte.ttl), durch ; getrennt.",
+        "Column target_groups: target groups from the shared list (ontology/konzepte.ttl), separated by ;.",
+    ),
+    "responsible_body": (
+        "Spalte responsible_body: die zuständige Stelle, in jeder Zeile gleich geschrieben.",
+        "Column responsible_body: the unit responsible, spelled alike in every row.",
+    ),
+    "field_of_action": (
+        "Spalte field_of_action: ein gemeinsames Handlungsfeld (ontology/konzepte.ttl).",
+        "Column field_of_action: a shared field of action (ontology/konzepte.ttl).",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Place:
@@ -237,8 +269,10 @@ def hint(violation: Violation, place: Place, language: str) -> str:
     kind = violation.component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
     de, en = REPORT.get(f"fix_{kind}", REPORT["fix_other"])
     where = REPORT["in_column"] if place.column else REPORT["in_property"]
-    target = where[LANGUAGES.index(language)].format(column=place.column, path=compact(violation.path))
-    return (de if language == "de" else en).format(target=target)
+    index = LANGUAGES.index(language)
+    target = where[index].format(column=place.column, path=compact(violation.path))
+    column = COLUMN_HINTS.get(place.column or "")
+    return (de, en)[index].format(target=target) + (f" {column[index]}" if column else "")
 
 
 def render(config: Config, violations: list[Violation]) -> str:

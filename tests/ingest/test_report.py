@@ -78,7 +78,8 @@ def test_a_broken_sheet_programme_is_reported_by_file_row_and_column(tmp_path: P
     quote = "„Ganztagsangebote an Grundschulen ausbauen“"  # the wording in row 6
     assert parent.startswith(f"Zeile 6, Spalte C (parent) {quote} / row 6, column C (parent) {quote} — Verstoß")
     assert "Es fehlt eine Angabe: ergänzen Sie sie in Spalte parent." in parent
-    assert "Something is missing: add it in column parent." in parent
+    assert "Something is missing: add it in column parent. Column parent: the number (notation) of the goal" in parent
+    assert "Spalte parent: die Nummer (notation) des übergeordneten Ziels" in parent
     audience = [item for item in sheet if "dct:audience" in item]
     assert audience and all(item.startswith("Zeile 9, Spalte F (target_groups) „Seniorenbeirat") for item in audience)
     [label, *_] = sections[f"data/{folder.name}/metadata.ttl"]
