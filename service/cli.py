@@ -215,6 +215,38 @@ def diff(old: Path, new: Path) -> None:
 
 
 @main.command()
+@click.argument("version")
+@click.option("--note", default="", help="What is new in this release, in a sentence (its adms:versionNotes).")
+def release(version: str, note: str) -> None:
+    """Freeze the data as it is now as release VERSION: its dumps under /data/releases/VERSION/, with checksums,
+    in the catalogue's dataset series; a release is never rebuilt (KZS_HISTORY_DIR keeps it)."""
+    from service.ingest.gate import load
+    from service.publish.feed import snapshot
+    from service.publish.publication import build_publication
+    from service.publish.releases import ReleaseError, check_version
+    from service.publish.series import freeze
+
+    config = Config.from_env()
+    try:
+        check_version(version)
+        if config.history("releases") is None:
+            raise ReleaseError("there is nowhere to keep releases: set KZS_HISTORY_DIR to a folder")
+        store = load(config)
+        pub = build_publication(store, config)
+        state = snapshot(store, config.base_uri)
+        made = freeze(
+            config, pub.catalogue, pub.programmes, list(pub.dumps.values()), state, store.version, version, note
+        )
+    except LoadError as error:
+        raise click.ClickException(error.report()) from error
+    except ReleaseError as error:
+        raise click.ClickException(str(error)) from error
+    size = sum(f.size for f in made.files) / 1e6
+    click.echo(f"release {made.version} of data version {made.data_version}: {len(made.files)} files, {size:.1f} MB")
+    click.echo(f"{made.url(config.base_uri)} (a running server lists it in /catalog after its next start or reload)")
+
+
+@main.command()
 def stats() -> None:
     """Triples per named graph."""
     from service.ingest.gate import load
