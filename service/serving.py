@@ -119,6 +119,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
     from service.ingest.loader import LoadError
     from service.publish.feed import record
     from service.publish.publication import build_publication
+    from service.publish.series import up_to_date
 
     config: Config = state(app).config
     current = state(app).store
@@ -128,7 +129,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
     fresh = EmbeddedStore(current.path)  # on disk: a folder of its own; the workers still read the old one
     try:
         load(config, fresh)
-        if fresh.version == current.version:
+        if fresh.version == current.version and up_to_date(state(app).current_publication().catalogue, config):
             return False, f"the data is unchanged (version {current.version})", time.perf_counter() - started
         published = build_publication(fresh, config)
         recorded = record(fresh, config.base_uri, state(app).feed_log)  # in the change feed before new workers

@@ -124,10 +124,11 @@ def build_publication(store: Store, config: Config) -> Publication:
     }
     licenses[None] = sorted({iri for found in licenses.values() for iri in found})
     dumps = build_dumps(store, programmes, licenses)
-    catalogue = add_series(build_catalogue(store, config, programmes, facts, dumps), config, programmes)
+    catalogue = build_catalogue(store, config, programmes, facts, dumps)
     stats = Statistics.of(store)
     void = void_graph(store, config, programmes, catalogue, dumps, stats)
     maps = sitemaps(base, sitemap_urls(config, programmes, catalogue, stats))
+    add_series(catalogue, config, programmes)  # after VoID and sitemaps, which describe the current data only
     return Publication(
         version=version,
         config=config,

@@ -9,7 +9,7 @@ the catalogue is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from rdflib import Graph, Literal, URIRef
@@ -42,10 +42,25 @@ def series_iri(base: str, programme: str | None) -> URIRef:
     return URIRef(f"{base}data/{programme}#reihe" if programme else f"{base}data/releases/#reihe")
 
 
-def citation(publisher: str, title: str, version: str, date: str, url: str) -> dict[str, str]:
+def citation(publisher: str, titles: Mapping[str, str], version: str, date: str, url: str) -> dict[str, str]:
     """How to cite a release, in German and English: publisher, title, version, date, address."""
-    values = {"publisher": publisher, "title": title, "version": version, "date": date, "url": url}
-    return {lang: text.format(**values) for text, lang in RELEASE_TEXTS["citation"]}
+    values = {"publisher": publisher, "version": version, "date": date, "url": url}
+    return {
+        lang: text.format(title=titles.get(lang) or titles["de"], **values) for text, lang in RELEASE_TEXTS["citation"]
+    }
+
+
+def cite(config: Config, programme: str, titles: Mapping[str, str], modified: str, landing: str) -> dict[str, str]:
+    """How to cite a programme's data: its newest release, or else the data as of its last change."""
+    found = [r for r in releases(config.history("releases")) if programme in r.programmes()]
+    if found:
+        newest = found[-1]
+        return citation(config.publisher_name, titles, newest.version, newest.date, newest.url(config.base_uri))
+    values = {"publisher": config.publisher_name, "date": modified, "url": landing}
+    return {
+        lang: text.format(title=titles.get(lang) or titles["de"], **values)
+        for text, lang in RELEASE_TEXTS["citation_current"]
+    }
 
 
 def freeze(
@@ -103,7 +118,7 @@ class ReleaseDescription:
         graph.add((d, DCTERMS.accessRights, PUBLIC))
         if len(self.licences) == 1:
             graph.add((d, DCTERMS.license, next(iter(self.licences))))
-        self.common(graph, d, WHOLE_TITLE["de"], None)
+        self.common(graph, d, WHOLE_TITLE, None)
         return graph
 
     def programme(self, programme: Programme, part: Graph) -> Graph:
@@ -115,17 +130,17 @@ class ReleaseDescription:
             if s in distributions or (s == current and p in OWN):
                 continue
             graph.add((d if s == current else s, p, o))
-        title = label(part, current)
-        for lang in ("de", "en"):
-            graph.add((d, DCTERMS.title, self.title(label(part, current, lang) or title, lang)))
-        self.common(graph, d, title, programme.key)
+        titles = {lang: label(part, current, lang) for lang in ("de", "en")}
+        for lang, title in titles.items():
+            graph.add((d, DCTERMS.title, self.title(title, lang)))
+        self.common(graph, d, titles, programme.key)
         return graph
 
     def title(self, title: str, lang: str) -> Literal:
         text = next(t for t, language in RELEASE_TEXTS["release_title"] if language == lang)
         return Literal(text.format(title=title, version=self.release.version), lang=lang)
 
-    def common(self, graph: Graph, d: URIRef, title: str, programme: str | None) -> None:
+    def common(self, graph: Graph, d: URIRef, titles: Mapping[str, str], programme: str | None) -> None:
         """Identifier, dates, version, citation and the frozen files of a release."""
         release, base = self.release, self.base
         graph.add((d, RDF.type, DCAT.Dataset))
@@ -138,7 +153,7 @@ class ReleaseDescription:
         if release.note:
             graph.add((d, ADMS.versionNotes, Literal(release.note)))
         publisher = self.builder.config.publisher_name
-        for lang, text in citation(publisher, title, release.version, release.date, release.url(base)).items():
+        for lang, text in citation(publisher, titles, release.version, release.date, release.url(base)).items():
             graph.add((d, DCTERMS.bibliographicCitation, Literal(text, lang=lang)))
         for dump in (x for x in self.dumps if x.programme == programme and x.format is not CSVW):
             graph.add((d, DCAT.distribution, self.distribution(graph, d, dump)))
@@ -188,6 +203,7 @@ def add_series(catalogue: Catalogue, config: Config, programmes: Sequence[Progra
         head = Graph()
         builder.operator(head)
         head.add((series, RDF.type, SERIES))
+        head.add((series, RDF.type, DCAT.Dataset))  # DCAT 3: a series is a dataset; said, as no harvester infers it
         for text, lang in RELEASE_TEXTS["series_title"]:
             head.add((series, DCTERMS.title, Literal(text.format(title=names[lang]), lang=lang)))
         for text, lang in RELEASE_TEXTS["series_description"]:
@@ -233,3 +249,9 @@ def subgraph(graph: Graph, dataset: URIRef) -> Graph:
             if not isinstance(o, Literal) and p != RDF.type:
                 todo.append(o)
     return found
+
+
+def up_to_date(catalogue: Catalogue, config: Config) -> bool:
+    """Whether the catalogue lists every release on disk (`kzs release` adds one while a server runs)."""
+    found = releases(config.history("releases"))
+    return {release_dataset(config.base_uri, r.version, None) for r in found} <= catalogue.frozen

@@ -61,7 +61,7 @@ def shown(found: list[Release]) -> list[Shown]:
         changes = [report(c) for _, _, c in changes_between(before.state, release.state)] if before else []
         titles = {"": {"de": "Kommunale Zielsysteme", "en": "Municipal goal systems"}, **release.titles}
         citations = {
-            key: citation(publisher, names["de"], release.version, release.date, release.url(base))
+            key: citation(publisher, names, release.version, release.date, release.url(base))
             for key, names in titles.items()
         }
         result.append(Shown(release, citations, changes, before.version if before else ""))
