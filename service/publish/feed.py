@@ -335,7 +335,8 @@ def view_description(view: View) -> list[ox.Triple]:
 
 
 def page(view: View, number: int) -> list[ox.Triple]:
-    """Page `number` (from 1): its members, and once closed the relation to the next page."""
+    """Page `number` (from 1): its members, and once closed the relation to the next page (without
+    tree:remainingItems, which would change a closed page whenever the feed grows)."""
     here, stream = node(view.page_url(number)), node(view.stream)
     triples = [
         ox.Triple(here, node(str(RDF.type)), node(TREE + "Node")),
@@ -345,16 +346,12 @@ def page(view: View, number: int) -> list[ox.Triple]:
         triples += [ox.Triple(stream, node(TREE + "view"), here), *view_description(view)]
     if view.closed(number):
         relation, following = node(f"{view.page_url(number)}#next"), view.on(number + 1)
-        remaining = len(view.members) - number * PAGE_SIZE
         triples += [
             ox.Triple(here, node(TREE + "relation"), relation),
             ox.Triple(relation, node(str(RDF.type)), node(TREE + "GreaterThanOrEqualToRelation")),
             ox.Triple(relation, node(TREE + "node"), node(view.page_url(number + 1))),
             ox.Triple(relation, node(TREE + "path"), node(str(PROV.generatedAtTime))),
             ox.Triple(relation, node(TREE + "value"), timestamp(following[0].at)),
-            ox.Triple(
-                relation, node(TREE + "remainingItems"), ox.Literal(str(remaining), datatype=node(str(XSD.integer)))
-            ),
         ]
     for member in view.on(number):
         triples += member_triples(view.base, stream, member)
