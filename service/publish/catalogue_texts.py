@@ -74,6 +74,19 @@ RELEASE_TEXTS = {
         ("{publisher}: {title}. Version {version} vom {date}. {url}", "de"),
         ("{publisher}: {title}. Version {version} of {date}. {url}", "en"),
     ),
+    "feed_title": (("Änderungs-Feed (LDES)", "de"), ("Change feed (LDES)", "en")),
+    "feed_description": (
+        (
+            "Jede Datenversion, die Ziele ändert, als Linked Data Event Stream: ein Mitglied je umformuliertem, "
+            "umnummeriertem, neuem oder entferntem Ziel; /feed für alles, /feed/{Programm} je Programm.",
+            "de",
+        ),
+        (
+            "Every data version that changes goals, as a Linked Data Event Stream: one member per goal reworded, "
+            "renumbered, added or removed; /feed for everything, /feed/{programme} per programme.",
+            "en",
+        ),
+    ),
     "citation_current": (
         ("{publisher}: {title}. Datenstand {date}. {url}", "de"),
         ("{publisher}: {title}. Data as of {date}. {url}", "en"),

@@ -1,6 +1,7 @@
-"""Releases in the catalogue: a `dcat:DatasetSeries` for the whole dataset and one per programme, a `dcat:Dataset`
-per release in it (DCAT 3 §6.7: `dcat:inSeries`, `dcat:prev`/`dcat:next`, `dcat:first`/`dcat:last`), with its
-version, its citation in German and English and the frozen files as its distributions.
+"""Releases and the change feed in the catalogue. The feed is a `dcat:DataService`; the releases form a
+`dcat:DatasetSeries` for the whole dataset and one per programme, a `dcat:Dataset` per release in it (DCAT 3
+§6.7: `dcat:inSeries`, `dcat:prev`/`dcat:next`, `dcat:first`/`dcat:last`), with its version, its citation in
+German and English and the frozen files as its distributions.
 
 `freeze` writes a release (service/publish/releases.py keeps it); its description is frozen with it, as the
 catalogue said it then. Only the series and the neighbour links, which later releases extend, are added whenever
@@ -255,3 +256,34 @@ def up_to_date(catalogue: Catalogue, config: Config) -> bool:
     """Whether the catalogue lists every release on disk (`kzs release` adds one while a server runs)."""
     found = releases(config.history("releases"))
     return {release_dataset(config.base_uri, r.version, None) for r in found} <= catalogue.frozen
+
+
+LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
+
+
+def add_feed_service(catalogue: Catalogue, config: Config) -> Catalogue:
+    """The change feed (/feed, service/publish/feed.py) as a data service of the catalogue: it serves every
+    current dataset (`Catalogue.page` says so), one stream of everything and one per programme."""
+    builder, base = CatalogueBuilder(config), config.base_uri
+    service, head = URIRef(f"{base}feed#service"), catalogue.head
+    head.add((catalogue.iri, DCAT.service, service))
+    head.add((service, RDF.type, DCAT.DataService))
+    for text, lang in RELEASE_TEXTS["feed_title"]:
+        head.add((service, DCTERMS.title, Literal(text, lang=lang)))
+    for text, lang in RELEASE_TEXTS["feed_description"]:
+        head.add((service, DCTERMS.description, Literal(text, lang=lang)))
+    head.add((service, DCAT.endpointURL, URIRef(f"{base}feed")))
+    head.add((service, DCAT.endpointDescription, URIRef(f"{base}feed")))
+    head.add((service, DCTERMS.conformsTo, LDES_SPECIFICATION))
+    head.add((LDES_SPECIFICATION, RDF.type, DCTERMS.Standard))
+    head.add((service, DCTERMS.publisher, builder.publisher))
+    head.add((service, DCAT.contactPoint, builder.contact))
+    head.add((service, DCTERMS.accessRights, PUBLIC))
+    head.add((service, DCAT.theme, GOVERNMENT))
+    for keyword in ("LDES", "Linked Data Event Stream"):
+        for lang in ("de", "en"):
+            head.add((service, DCAT.keyword, Literal(keyword, lang=lang)))
+    licences = set(head.objects(builder.service, DCTERMS.license))  # the SPARQL service's, when there is one
+    for licence in licences:
+        head.add((service, DCTERMS.license, licence))
+    return catalogue

@@ -261,3 +261,13 @@ def test_a_feed_of_an_unknown_history_folder_is_created(tmp_path: Path) -> None:
     config = Config.from_mapping({"base_uri": BASE, "project_dir": ROOT, "history_dir": str(tmp_path / "new" / "h")})
     assert create_app(config).test_client().get("/feed/1").status_code == 200
     assert (tmp_path / "new" / "h" / "feed" / "000000.json").is_file()
+
+
+def test_the_catalogue_lists_the_feed_as_a_data_service(client: FlaskClient) -> None:
+    catalogue = Graph().parse(data=client.get("/catalog.ttl").data, format="turtle")
+    service = URIRef(BASE + "feed#service")
+    assert (URIRef(BASE + "catalog"), URIRef("http://www.w3.org/ns/dcat#service"), service) in catalogue
+    assert catalogue.value(service, URIRef("http://www.w3.org/ns/dcat#endpointURL")) == URIRef(BASE + "feed")
+    assert catalogue.value(service, DCTERMS.conformsTo) == URIRef("https://w3id.org/ldes/specification")
+    served = set(catalogue.objects(service, URIRef("http://www.w3.org/ns/dcat#servesDataset")))
+    assert served == {URIRef(BASE + "data/soest-2009#datensatz")}

@@ -206,3 +206,16 @@ def test_ckan_harvests_the_catalogue_with_the_series(
     assert "Strategic future programme of the City of Soest (2009) as Linked Open Data (release 1.0)" in titles
     assert "Municipal goal systems: releases" in titles and "Municipal goal systems (release 1.1)" in titles
     assert len(titles) == 1 + 2 + 4  # the programme, two series, two releases of each
+
+
+def test_citation_cff_names_the_package_version_and_licence() -> None:
+    import tomllib
+
+    from tests.support.project import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    fields = dict(
+        line.split(": ", 1) for line in (ROOT / "CITATION.cff").read_text(encoding="utf-8").splitlines() if ": " in line
+    )
+    assert fields["cff-version"] == "1.2.0" and fields["type"] == "software"
+    assert fields["version"] == project["version"] and fields["license"] == project["license"]
