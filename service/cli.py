@@ -48,6 +48,7 @@ def main() -> None:
 )
 def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool, worker_class: str) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
+    from service.publish.feed import FeedLogError
     from service.query.fairness import share_threads
     from service.serving import Server, debug_requested, options, production_workers, run_files
     from service.store.sparql_http import StoreUnavailable
@@ -60,6 +61,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
         raise click.ClickException(error.report()) from error
     except StoreUnavailable as error:
         raise click.ClickException(f"cannot start: {error.message}") from error
+    except FeedLogError as error:
+        raise click.ClickException(f"cannot start: {error}") from error
     if production and debug_requested(app):
         raise click.ClickException("refusing to serve in production with debug on (unset FLASK_DEBUG / KZS_DEBUG)")
     config = state(app).config
@@ -231,7 +234,7 @@ def release(version: str, note: str) -> None:
         check_version(version)
         if config.history("releases") is None:
             raise ReleaseError("there is nowhere to keep releases: set KZS_HISTORY_DIR to a folder")
-        store = load(config)
+        store = load(config.with_(store_path=""))  # in memory: a server's on-disk store is left alone
         pub = build_publication(store, config)
         state = snapshot(store, config.base_uri)
         made = freeze(

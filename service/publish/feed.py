@@ -195,14 +195,21 @@ class FeedLog:
         partial.replace(target)
 
 
+class FeedLogError(Exception):
+    """A file of the feed's log that cannot be read: the feed cannot go on from it."""
+
+
 def read_record(path: Path) -> Record:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Record(
-        data["version"],
-        data["at"],
-        [Member(**m) for m in data["members"]],
-        {work: Goals(**goals) for work, goals in data["state"].items()},
-    )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Record(
+            data["version"],
+            data["at"],
+            [Member(**m) for m in data["members"]],
+            {work: Goals(**goals) for work, goals in data["state"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise FeedLogError(f"the change feed's log {path} is unreadable ({error}); restore it from a backup") from error
 
 
 @dataclass(frozen=True)

@@ -271,3 +271,12 @@ def test_the_catalogue_lists_the_feed_as_a_data_service(client: FlaskClient) -> 
     assert catalogue.value(service, DCTERMS.conformsTo) == URIRef("https://w3id.org/ldes/specification")
     served = set(catalogue.objects(service, URIRef("http://www.w3.org/ns/dcat#servesDataset")))
     assert served == {URIRef(BASE + "data/soest-2009#datensatz")}
+
+
+def test_an_unreadable_log_stops_the_start_with_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "000000.json").write_text("{not json", encoding="utf-8")
+    env = {"KZS_PROJECT_DIR": str(ROOT), "KZS_HISTORY_DIR": str(tmp_path), "KZS_PID_FILE": str(tmp_path / "k.pid")}
+    result = CliRunner().invoke(main, ["serve", "--port", str(free_port())], env=env)
+    assert result.exit_code == 1 and "cannot start: the change feed's log" in result.output
+    assert "unreadable" in result.output and "Traceback" not in result.output
