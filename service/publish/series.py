@@ -211,6 +211,8 @@ def add_series(catalogue: Catalogue, config: Config, programmes: Sequence[Progra
             head.add((series, DCTERMS.description, Literal(text, lang=lang)))
         head.add((series, DCTERMS.publisher, builder.publisher))
         head.add((series, DCAT.contactPoint, builder.contact))
+        head.add((series, DCAT.theme, GOVERNMENT))
+        head.add((series, DCTERMS.accessRights, PUBLIC))
         head.add((series, FIRST, release_dataset(base, members[0].version, key)))
         head.add((series, LAST, release_dataset(base, members[-1].version, key)))
         head.add((series, DCTERMS.issued, Literal(members[0].date, datatype=XSD.date)))

@@ -280,3 +280,14 @@ def test_an_unreadable_log_stops_the_start_with_one_sentence(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["serve", "--port", str(free_port())], env=env)
     assert result.exit_code == 1 and "cannot start: the change feed's log" in result.output
     assert "unreadable" in result.output and "Traceback" not in result.output
+
+
+def test_each_programme_feed_holds_its_own_changes(many_client: FlaskClient) -> None:
+    everything = Graph()
+    for number in (1, 2):
+        everything.parse(data=many_client.get(f"/feed/{number}").data, format="turtle")
+    own = Graph().parse(data=many_client.get("/feed/musterhausen-2020/1").data, format="turtle")
+    goals = {m["goal"] for m in members(own).values()}
+    assert goals and all("/kommune/99200002/" in str(goal) for goal in goals)
+    assert goals <= {m["goal"] for m in members(everything).values()}  # the whole feed has them too
+    assert many_client.get("/feed/musterhausen-2020/2").status_code == 404  # 14 members: one page
