@@ -140,9 +140,9 @@ class Follower:
     """`ldes-client --follow`, its output read line by line in a thread."""
 
     def __init__(self, url: str, state: Path) -> None:
-        # Polls further apart than a web worker keeps a connection open, so that a poll after a reload meets the new
-        # workers (one polling faster keeps the old worker, and the old data, for as long as it polls); --safe: a
-        # poll that meets a worker going away is tried again.
+        # Polls with pauses in which a web worker that a reload replaces finds the kept-alive connection idle and
+        # leaves (a client polling every 0.5 s kept the old worker, and the old data, for as long as it polled);
+        # --safe: a poll that meets a worker going away is tried again.
         command = [str(CLIENT), url, "--follow", "--poll-interval", "3000", "--safe", "--save", str(state)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
