@@ -291,3 +291,19 @@ def test_each_programme_feed_holds_its_own_changes(many_client: FlaskClient) -> 
     assert goals and all("/kommune/99200002/" in str(goal) for goal in goals)
     assert goals <= {m["goal"] for m in members(everything).values()}  # the whole feed has them too
     assert many_client.get("/feed/musterhausen-2020/2").status_code == 404  # 14 members: one page
+
+
+def test_a_programme_that_leaves_the_data_leaves_a_removal_for_each_goal(tmp_path: Path) -> None:
+    from service.ingest.gate import load
+    from service.publish.feed import FeedLog, record
+    from service.store.embedded import EmbeddedStore
+
+    config = Config.from_mapping({"base_uri": BASE, "project_dir": ROOT})
+    log = FeedLog(tmp_path / "feed")
+    first = record(load(config), BASE, log)
+    empty = EmbeddedStore()
+    empty.replace({}, "empty")
+    after = record(empty, BASE, log)
+    removed = after.members[len(first.members) :]
+    assert len(removed) == SOEST_GOALS and {m.kind for m in removed} == {"removed"}
+    assert {m.programme for m in removed} == {"soest-2009"} and after.members[: len(first.members)] == first.members

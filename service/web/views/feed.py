@@ -27,9 +27,11 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 
 def view_of(programme: str | None) -> View:
     feed = state().current_feed()
-    if programme is not None and state().current_publication().programme(programme) is None:
+    members = feed.scoped(programme)
+    # A programme removed from the data keeps its feed: its last members say its goals were removed.
+    if programme is not None and not members and state().current_publication().programme(programme) is None:
         raise NotFound(f"no programme {programme!r}: its changes have no feed")
-    return View(get_config().base_uri, programme, feed.scoped(programme), feed.started)
+    return View(get_config().base_uri, programme, members, feed.started)
 
 
 @bp.get("/feed")
