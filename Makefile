@@ -66,7 +66,18 @@ $(NODE_STAMP):
 	  npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) $(RDF_TEST_SUITE) && touch $(NODE_STAMP) || \
 	  echo "test-deps: $(RDF_TEST_SUITE) not installed; the W3C protocol tests will skip"
 
-test-deps: $(CKAN_STAMP) $(NODE_STAMP)
+# A real LDES client for the change feed (tests/publish/test_feed.py), pinned, in a folder and with a stamp of its
+# own, so that it and the W3C runner install side by side. Without npm the LDES client test skips and says why.
+LDES_CLIENT := ldes-client@0.3.0
+LDES_DIR := .cache/ldes-client
+LDES_STAMP := $(LDES_DIR)/.installed-$(LDES_CLIENT)
+
+$(LDES_STAMP): $(NODE_STAMP)
+	@{ command -v npm >/dev/null && \
+	  npm install --silent --no-audit --no-fund --prefix $(LDES_DIR) $(LDES_CLIENT) && touch $(LDES_STAMP); } || \
+	  echo "test-deps: $(LDES_CLIENT) not installed; the LDES client test will skip"
+
+test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
