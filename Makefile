@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+SERVE_STAMP := $(VENV)/.installed-serve
 
-.PHONY: run test lint data test-deps reference clean fuzz
+.PHONY: run test lint data test-deps reference clean fuzz wheel image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# What serving needs, without the development extras; a venv set up for the tests serves as well.
+$(SERVE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(SERVE_STAMP)
+
+run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
 	$(BIN)/kzs serve --port $(PORT)
+
+# The wheel a town installs (it carries ontology/ and shapes/; setup.py), into dist/.
+wheel: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
+	rm -rf build && $(BIN)/pip wheel --no-deps --quiet -w dist .
+
+# The container image (Containerfile), with podman or else docker; BASE=… names another base image.
+CONTAINER ?= $(shell command -v podman || command -v docker)
+image:
+	$(CONTAINER) build $(if $(BASE),--build-arg BASE=$(BASE)) -t kzs -f Containerfile .
 
 test: $(STAMP) lint test-deps
 	$(BIN)/pytest
@@ -49,7 +66,18 @@ $(NODE_STAMP):
 	  npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) $(RDF_TEST_SUITE) && touch $(NODE_STAMP) || \
 	  echo "test-deps: $(RDF_TEST_SUITE) not installed; the W3C protocol tests will skip"
 
-test-deps: $(CKAN_STAMP) $(NODE_STAMP)
+# A real LDES client for the change feed (tests/publish/test_feed.py), pinned, in a folder and with a stamp of its
+# own, so that it and the W3C runner install side by side. Without npm the LDES client test skips and says why.
+LDES_CLIENT := ldes-client@0.3.0
+LDES_DIR := .cache/ldes-client
+LDES_STAMP := $(LDES_DIR)/.installed-$(LDES_CLIENT)
+
+$(LDES_STAMP): $(NODE_STAMP)
+	@{ command -v npm >/dev/null && \
+	  npm install --silent --no-audit --no-fund --prefix $(LDES_DIR) $(LDES_CLIENT) && touch $(LDES_STAMP); } || \
+	  echo "test-deps: $(LDES_CLIENT) not installed; the LDES client test will skip"
+
+test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \

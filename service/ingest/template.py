@@ -12,7 +12,7 @@ from pathlib import Path
 import xlsxwriter
 from rdflib import SKOS, Graph, Literal, URIRef
 
-from service.config import Config
+from service.config import Config, shared_file
 from service.ingest.csv_import import LEVEL_NAMES
 from service.ingest.loader import Source, parse
 from service.ingest.sheets import COLUMNS, HEADERS, header_title, letter
@@ -113,7 +113,8 @@ def scheme_labels(concepts: Graph, scheme: str, language: str) -> list[str]:
 
 def lists(config: Config, language: str) -> dict[str, list[str]]:
     """The values of the drop-down lists, by column."""
-    concepts = parse(Source(config.project_dir / "ontology" / "konzepte.ttl", "urn:kzs:konzepte"), DRAFT_BASE, config)
+    path = shared_file(config, "ontology", "konzepte.ttl")  # the project's, or the package's
+    concepts = parse(Source(path, "urn:kzs:konzepte"), DRAFT_BASE, config)
     levels = [name for names in LEVEL_NAMES.values() for name in (names[1], names[0], *names[2:])]
     return {
         "level": levels,

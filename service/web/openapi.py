@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.content.spreadsheets import XLSX_FORMAT
 from service.ingest.workbook import MEDIA_TYPES
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
@@ -35,6 +36,7 @@ from service.web.openapi_schema import (
     QUERY_HEADERS,
     QUERY_TEXT,
     RESULT_FORMAT,
+    SORT,
     SPARQL_DESCRIPTION,
     SPARQL_ERRORS,
     STATIC_FORMATS,
@@ -128,9 +130,9 @@ def operations() -> dict[str, dict[str, Operation]]:
             "get": Operation(
                 "Query the data (SPARQL 1.1 Protocol)",
                 SPARQL_DESCRIPTION,
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 403, 406, 414, 429, 503),
-                (QUERY, *DATASET, RESULT_FORMAT, ACCEPT, ACCEPT_LANGUAGE),
+                (QUERY, *DATASET, RESULT_FORMAT, SORT, ACCEPT, ACCEPT_LANGUAGE),
                 SPARQL_ERRORS,
                 headers=(QUERY_HEADERS,),
             ),
@@ -138,7 +140,7 @@ def operations() -> dict[str, dict[str, Operation]]:
                 "Query the data by POST",
                 SPARQL_DESCRIPTION + " A form carries the query as `query=`; a direct POST"
                 " is the query itself. A SPARQL Update is refused with 403.",
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 403, 406, 413, 414, 415, 429, 503),
                 (*DATASET, RESULT_FORMAT, ACCEPT, ACCEPT_LANGUAGE),
                 SPARQL_ERRORS,
@@ -177,13 +179,15 @@ def operations() -> dict[str, dict[str, Operation]]:
             "get": Operation(
                 "One question, answered",
                 "The question's form and table in a browser; other clients get the results"
-                " (`format=csv|json|tsv|xml`). Its own parameters are listed at /queries/?format=json.",
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                " (`format=csv|json|tsv|xml`, and `xlsx` or `spreadsheet-csv` for spreadsheets)."
+                " Its own parameters are listed at /queries/?format=json.",
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 404, 406, 429, 503),
                 (
                     path("name", "The question's name, e.g. `handlungsziele`."),
                     RESULT_FORMAT,
                     FORMAT,
+                    SORT,
                     ACCEPT,
                     ACCEPT_LANGUAGE,
                     LANG,
@@ -262,6 +266,7 @@ def operations() -> dict[str, dict[str, Operation]]:
                 (path("programme", "The programme's folder name."), path("name", "The file name."), *DOWNLOAD),
             )
         },
+        **feed_and_releases(),
         "/data/{programme}/source.txt": {
             "get": Operation(
                 "A programme's source text",
@@ -412,4 +417,43 @@ def document(base_uri: str) -> dict[str, Any]:
         },
         "servers": [{"url": base_uri.rstrip("/"), "description": "This service."}],
         "paths": {route: {m: op.as_dict() for m, op in ops.items()} for route, ops in operations().items()},
+    }
+
+
+def feed_and_releases() -> dict[str, dict[str, Operation]]:
+    """The change feed (LDES) and the frozen releases (docs/feed-and-releases.md)."""
+    number = path("number", "The page, from 1.", {"type": "integer", "minimum": 0})
+    programme, version = path("programme", "The programme's folder name."), path("version", "The release, e.g. 1.0.")
+    feed = ("The change feed (LDES)", "One member per goal a data version rewords, renumbers, adds or removes.")
+    page = ("A page of the change feed", "Members oldest first; a closed page is immutable and names the next.")
+    pages = ("Releases", "The frozen releases with their files, citations and changes; in RDF their DCAT series.")
+    file = ("A file of a release", "Byte for byte as it was frozen, never rebuilt; its ETag is its SHA-256.")
+    negotiated = (ACCEPT, FORMAT, IF_NONE_MATCH)
+    return {
+        "/feed": {"get": Operation(*feed, GRAPH_FORMATS, (304, 406), negotiated)},
+        "/feed/{programme}": {"get": Operation(*feed, GRAPH_FORMATS, (304, 404, 406), (programme, *negotiated))},
+        "/feed/{number}": {"get": Operation(*page, GRAPH_FORMATS, (304, 404, 406), (number, *negotiated))},
+        "/feed/{programme}/{number}": {
+            "get": Operation(*page, GRAPH_FORMATS, (304, 404, 406), (programme, number, *negotiated))
+        },
+        "/data/releases/": {"get": Operation(*pages, (HTML, *GRAPH_FORMATS), (304, 406), negotiated)},
+        "/data/releases/{version}/": {
+            "get": Operation(*pages, (HTML, *GRAPH_FORMATS), (304, 404, 406), (version, *negotiated))
+        },
+        "/data/releases/{version}/{name}": {
+            "get": Operation(
+                *file,
+                (*DUMP_FORMATS, CSVW),
+                (206, 304, 404, 416),
+                (version, path("name", "The file name."), *DOWNLOAD),
+            )
+        },
+        "/data/releases/{version}/{programme}/{name}": {
+            "get": Operation(
+                *file,
+                (*DUMP_FORMATS, CSVW),
+                (206, 304, 404, 416),
+                (version, programme, path("name", "The file name."), *DOWNLOAD),
+            )
+        },
     }

@@ -20,6 +20,7 @@ from service.publish.catalogue import CATALOG_PREFIXES
 from service.publish.discovery import robots, whole_dataset
 from service.publish.dumps import CSV, CSVW, Dump
 from service.publish.publication import Publication
+from service.publish.series import cite
 from service.rdf.canonical import canonical_triples
 from service.rdf.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format, serialize_graph
 from service.web.conneg import choose
@@ -159,14 +160,16 @@ def data_file(name: str) -> Response:
     modified = pub.last_modified(programme.key)
     links = alternates(programme.landing_page(base), PAGE_FORMATS)
     if fmt is HTML:
+        landing, landing_page = pub.landing(programme), programme.landing_page(base)
         body = pub.rendered(
             ("landing", programme.key),
             lambda: render_template(
                 "catalog/dataset.html",
                 programme=programme,
-                page=pub.landing(programme),
+                page=landing,
                 markup=pub.schema_org(programme),
                 base=base,
+                cite=cite(get_config(), programme.key, landing.title, landing.modified, landing_page),
             ).encode(),
         )
         return send(body, HTML.content_type, modified=modified, negotiated=varies(), links=links)
