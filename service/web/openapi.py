@@ -46,11 +46,7 @@ from service.web.openapi_schema import (
     Operation,
     Param,
     path,
-)
-
-WORKBOOKS = (
-    ("xlsx", MEDIA_TYPES["source.xlsx"], "Excel workbook"),
-    ("ods", MEDIA_TYPES["source.ods"], "OpenDocument spreadsheet"),
+    source_download,
 )
 
 
@@ -267,35 +263,21 @@ def operations() -> dict[str, dict[str, Operation]]:
             )
         },
         **feed_and_releases(),
-        "/data/{programme}/source.txt": {
-            "get": Operation(
-                "A programme's source text",
-                "The document as published; every passage's character offsets point into it.",
-                (PLAIN,),
-                (206, 304, 404, 416),
-                (path("programme", "The programme's folder name."), *DOWNLOAD),
-            )
-        },
-        "/data/{programme}/source.csv": {
-            "get": Operation(
-                "A programme's source table",
-                "The spreadsheet a programme was imported from, where it came as one.",
-                (CSV,),
-                (206, 304, 404, 416),
-                (path("programme", "The programme's folder name."), *DOWNLOAD),
-            )
-        },
+        "/data/{programme}/source.txt": source_download(
+            "A programme's source text",
+            "The document as published; every passage's character offsets point into it.",
+            PLAIN,
+        ),
+        "/data/{programme}/source.csv": source_download(
+            "A programme's source table", "The spreadsheet a programme was imported from, where it came as one.", CSV
+        ),
         **{
-            f"/data/{{programme}}/source.{extension}": {
-                "get": Operation(
-                    "A programme's source workbook",
-                    "The workbook a programme was imported from, where it came as one; passages name its cells.",
-                    (Format(media_type, extension, label),),
-                    (206, 304, 404, 416),
-                    (path("programme", "The programme's folder name."), *DOWNLOAD),
-                )
-            }
-            for extension, media_type, label in WORKBOOKS
+            f"/data/{{programme}}/source.{extension}": source_download(
+                "A programme's source workbook",
+                "The workbook a programme was imported from, where it came as one; passages name its cells.",
+                Format(MEDIA_TYPES[f"source.{extension}"], extension, label),
+            )
+            for extension, label in (("xlsx", "Excel workbook"), ("ods", "OpenDocument spreadsheet"))
         },
         "/sitemap.xml": {
             "get": Operation("Sitemap", "Every page, for search engines.", (XML,), (206, 304, 416), DOWNLOAD)

@@ -193,3 +193,9 @@ SPARQL_DESCRIPTION = (
     " Turtle, JSON-LD, RDF/XML or N-Triples. Without a query, browsers get the query editor and other clients the"
     " Service Description. Read-only: updates are refused (403), federated queries (SERVICE) too (400)."
 )
+
+
+def source_download(summary: str, description: str, fmt: Format) -> dict[str, Operation]:
+    """A programme's source file (text, table or workbook), served as it is."""
+    where = path("programme", "The programme's folder name.")
+    return {"get": Operation(summary, description, (fmt,), (206, 304, 404, 416), (where, *DOWNLOAD))}
