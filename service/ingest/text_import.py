@@ -219,6 +219,7 @@ class ProgrammeGraph:
         for key, title, body, span in (
             ("vorwort", t.foreword_title, t.foreword, t.foreword_span),
             ("praeambel", "Präambel", t.preamble, t.preamble_span),
+            ("uebergreifende-ziele", t.overarching_heading, t.overarching_scope, t.overarching_span),
         ):
             part = self.sub(key)
             self.add(
@@ -298,7 +299,7 @@ class ProgrammeGraph:
         self.concept(goal, KZS.StrategicGoal, str(strategic.number), strategic.title, top=True)
         self.add(goal, (SKOS.definition, self.de(strategic.description)))
         for phrase in strategic.emphasis:
-            self.add(goal, (KZS.emphasis, self.de(phrase.strip(" ,"))))
+            self.add(goal, (KZS.emphasis, self.de(phrase.strip())))  # as printed bold, a comma inside kept
         self.quote(goal, f"ziel-{strategic.number}", strategic.heading)
         self.quote(goal, f"ziel-{strategic.number}-beschreibung", strategic.description_span)
         for item in strategic.audience:
