@@ -171,7 +171,7 @@ def test_incoming_links_are_paged(client: FlaskClient, app: Flask) -> None:
     whole = client.get(TEXT_DOC, headers={"Accept": "text/turtle"})
     subjects = set(Graph().parse(data=whole.data, format="turtle").subjects(OA.hasSource, URIRef(TEXT)))
     assert len(subjects) == size  # the document holds the first page of each property
-    page_count = -(-82 // size)  # 79 passages of the text's parts (the heading of the overarching goals too), 3 of single claims (#17)
+    page_count = -(-82 // size)  # 79 passages of the text's parts (with the overarching goals' heading), 3 of claims
     seen: set[object] = set()
     for page in range(1, page_count + 1):
         response = client.get(TEXT_DOC, query_string={"in": "oa:hasSource", "page": page},
