@@ -62,6 +62,11 @@ UI: dict[str, tuple[str, str]] = {
         "number of the goal's action goals aimed at the group",
     ),
     "matrix_direct": ("das strategische Ziel selbst nennt die Gruppe", "the strategic goal itself names the group"),
+    "matrix_curated": (
+        "* die Zahl enthält Verknüpfungen, die die Redaktion ergänzt hat (kuratiert); der Text selbst nennt sie nicht",
+        "* the count includes links the editors added (curated); the text itself does not make them",
+    ),
+    "matrix_curated_count": ("davon kuratiert: {count}", "curated: {count}"),
     "derived_source": ("Grundlage im Quelltext", "Basis in the source text"),
     "legend": ("Legende", "Legend"),
     "goals_list": ("Alle Ziele", "All goals"),

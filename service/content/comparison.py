@@ -8,7 +8,7 @@ the sources are German), since the queries return the original wording.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -170,6 +170,7 @@ class GoalEntry:
     label: str
     language: str
     note: str = ""  # e.g. the SDG targets and confidence of a mapping
+    curated: bool = False  # the editors added the link that puts the goal on the list; the text does not state it
 
 
 def goal_label(row: ox.QuerySolution, language: str) -> tuple[str, str]:
@@ -179,23 +180,37 @@ def goal_label(row: ox.QuerySolution, language: str) -> tuple[str, str]:
     return row["label"].value, "de"
 
 
-def audience_goals(store: Store, base: str, programme: str, group: str, language: str) -> list[GoalEntry]:
-    rows = run(store, "handlungsziele-nach-zielgruppe", base, programme=programme, group=group)
-    return [GoalEntry(r["goal"].value, r["notation"].value, *goal_label(r, language)) for r in rows]
+def audience_goals(
+    store: Store, base: str, programme: str, group: str, language: str, text_only: bool = False
+) -> list[GoalEntry]:
+    """One entry per action goal; curated unless one of its links to the group is the text's own."""
+    entries: dict[str, GoalEntry] = {}
+    stated: set[str] = set()
+    for r in run(store, "handlungsziele-nach-zielgruppe", base, text_only, programme=programme, group=group):
+        goal = r["goal"].value
+        entries.setdefault(goal, GoalEntry(goal, r["notation"].value, *goal_label(r, language)))
+        if r["basis"] is None:
+            stated.add(goal)
+    return [replace(e, curated=e.iri not in stated) for e in entries.values()]
 
 
-def sdg_goals(store: Store, base: str, programme: str, sdg: str, language: str) -> list[GoalEntry]:
-    """One entry per action goal, with the targets it contributes to and the confidence of each mapping."""
+def sdg_goals(
+    store: Store, base: str, programme: str, sdg: str, language: str, text_only: bool = False
+) -> list[GoalEntry]:
+    """One entry per action goal, with the targets it contributes to and the confidence of each mapping;
+    curated unless one of its mappings is the text's own (no record with kzs:basis)."""
     by_goal: dict[str, GoalEntry] = {}
     notes: dict[str, list[str]] = defaultdict(list)
-    for r in run(store, "handlungsziele-nach-sdg", base, programme=programme, sdg=sdg):
+    stated: set[str] = set()
+    for r in run(store, "handlungsziele-nach-sdg", base, text_only, programme=programme, sdg=sdg):
         goal = r["goal"].value
         by_goal.setdefault(goal, GoalEntry(goal, r["notation"].value, *goal_label(r, language)))
         target = r["target"].value.rsplit("/", 1)[-1]
         notes[goal].append(f"{target} ({float(r['confidence'].value):.1f})")
+        if r["basis"] is None:
+            stated.add(goal)
     return [
-        GoalEntry(e.iri, e.notation, e.label, e.language, ", ".join(sorted(set(notes[e.iri]))))
-        for e in by_goal.values()
+        replace(e, note=", ".join(sorted(set(notes[e.iri]))), curated=e.iri not in stated) for e in by_goal.values()
     ]
 
 

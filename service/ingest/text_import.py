@@ -67,16 +67,21 @@ class ImportSettings:
 
 
 class ConceptIndex:
-    """Finds shared concepts by their German labels, so every town's wording maps to one IRI."""
+    """Finds shared concepts by their German labels, so every town's wording maps to one IRI.
+
+    A concept that moved to another scheme (owl:deprecated) answers with the concept that replaces it
+    (dct:isReplacedBy), so a sheet that still names it links what is published now.
+    """
 
     def __init__(self, concepts: Graph) -> None:
         self.by_label: dict[tuple[str, str], URIRef] = {}
         for scheme in concepts.subjects(RDF.type, SKOS.ConceptScheme):
             for concept in concepts.subjects(SKOS.inScheme, scheme):
+                current = concepts.value(concept, DCTERMS.isReplacedBy) or concept
                 for prop in (SKOS.prefLabel, SKOS.altLabel):
                     for label in concepts.objects(concept, prop):
                         key = (str(scheme).rsplit("/", 1)[-1], label_key(str(label)))
-                        self.by_label[key] = URIRef(str(concept))
+                        self.by_label[key] = URIRef(str(current))
 
     def find(self, scheme: str, label: str, line: int) -> URIRef:
         try:
