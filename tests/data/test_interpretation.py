@@ -301,3 +301,22 @@ def test_the_csv_dump_names_the_links_the_editors_added(client: FlaskClient) -> 
     assert with_groups and all(r["zielgruppen_kuratiert"] == r["zielgruppen"] for r in with_groups)
     (responsible,) = [r for r in table if r["zustaendig"]]
     assert responsible["notation"] == "2.6" and responsible["zustaendig_kuratiert"] == responsible["zustaendig"]
+
+
+def test_every_reason_the_editors_give_is_in_german_and_english(client: FlaskClient) -> None:
+    table = sparql_rows(
+        client,
+        PREFIXES
+        + """SELECT ?node (SUM(IF(LANG(?c) = "de", 1, 0)) AS ?de) (SUM(IF(LANG(?c) = "en", 1, 0)) AS ?en) WHERE {
+               GRAPH <http://127.0.0.1:8000/graph/soest-2009/kuratierung> { ?node rdfs:comment ?c } }
+             GROUP BY ?node""",
+    )
+    assert len(table) > 150
+    missing = [r["node"] for r in table if int(str(r["de"])) != 1 or int(str(r["en"])) < 1]
+    assert missing == []
+    translated = sparql_rows(
+        client,
+        PREFIXES + """SELECT (COUNT(*) AS ?n) WHERE { ?node rdfs:comment ?c
+                        FILTER (LANG(?c) = "de" && CONTAINS(?c, "(Übersetzung der Redaktion)")) }""",
+    )
+    assert int(str(translated[0]["n"])) > 100  # the editors' translations say so
