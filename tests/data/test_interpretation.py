@@ -316,7 +316,8 @@ def test_every_reason_the_editors_give_is_in_german_and_english(client: FlaskCli
     assert missing == []
     translated = sparql_rows(
         client,
-        PREFIXES + """SELECT (COUNT(*) AS ?n) WHERE { ?node rdfs:comment ?c
+        PREFIXES
+        + """SELECT (COUNT(*) AS ?n) WHERE { ?node rdfs:comment ?c
                         FILTER (LANG(?c) = "de" && CONTAINS(?c, "(Übersetzung der Redaktion)")) }""",
     )
     assert int(str(translated[0]["n"])) > 100  # the editors' translations say so
