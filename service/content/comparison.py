@@ -236,14 +236,20 @@ class Pair:
 
 def pair(store: Store, base: str, names: Labels, a: Programme, b: Programme, language: str) -> Pair:
     rows: dict[str, FieldRow] = {}
+    stated: set[tuple[str, str, str]] = set()  # (field, side, goal) the text itself assigns
     for r in run(store, "handlungsziele-nach-handlungsfeld", base, a=a.iri, b=b.iri):
-        key = r["field"].value
+        key, side_key, goal = r["field"].value, r["side"].value, r["goal"].value
         if key not in rows:
             rows[key] = FieldRow(key, *names.get(key, language))
-        entry = GoalEntry(r["goal"].value, r["notation"].value, *goal_label(r, language))
-        side = rows[key].a if r["side"].value == "a" else rows[key].b
+        entry = GoalEntry(goal, r["notation"].value, *goal_label(r, language))
+        side = rows[key].a if side_key == "a" else rows[key].b
         if entry not in side:
             side.append(entry)
+        if r["basis"] is None:
+            stated.add((key, side_key, goal))
+    for row in rows.values():
+        row.a = [replace(e, curated=(row.concept, "a", e.iri) not in stated) for e in row.a]
+        row.b = [replace(e, curated=(row.concept, "b", e.iri) not in stated) for e in row.b]
     only_a = {r["field"].value for r in run(store, "handlungsfelder-nur-in-a", base, a=a.iri, b=b.iri)}
     only_b = {r["field"].value for r in run(store, "handlungsfelder-nur-in-a", base, a=b.iri, b=a.iri)}
     ordered = sorted(rows.values(), key=lambda r: collation_key(r.label))

@@ -70,6 +70,10 @@ UI = {
         "Goals marked * are listed because of a link the editors added (curated).",
     ),
     "curated_entry": ("kuratiert: von der Redaktion ergänzt", "curated: added by the editors"),
+    "curated_field": (
+        "kuratiert: die Redaktion hat das Ziel diesem Feld zugeordnet",
+        "curated: the editors assigned the goal to this field",
+    ),
     "audience_note": (
         "Handlungsziele, die sich an die Gruppe richten, engere Gruppen eingeschlossen.",
         "Action goals that address the group, narrower groups included.",
@@ -86,9 +90,11 @@ UI = {
     "pair": ("Zwei Programme nach Handlungsfeldern", "Two programmes by field of action"),
     "pair_note": (
         "Ein Handlungsziel gehört zu dem gemeinsamen Handlungsfeld, das es, sein strategisches Ziel oder dessen"
-        " Handlungsfeld nennt. „nur hier“ markiert Felder, die nur eines der beiden Programme bearbeitet.",
+        " Handlungsfeld nennt. „nur hier“ markiert Felder, die nur eines der beiden Programme bearbeitet; * markiert"
+        " Zuordnungen, die die Redaktion ergänzt hat.",
         "An action goal belongs to the shared field of action that it, its strategic goal or that goal's field"
-        " names. “only here” marks fields that only one of the two programmes works on.",
+        " names. “only here” marks fields that only one of the two programmes works on; * marks assignments the"
+        " editors added.",
     ),
     "pair_single": ("Für einen Vergleich braucht es zwei Programme.", "A comparison needs two programmes."),
     "compare": ("vergleichen", "compare"),
