@@ -178,7 +178,8 @@ def test_two_programmes_by_field_of_action(many_client: FlaskClient) -> None:
     sheet = re.findall(r'<td data-side="b".*?</td>', html, re.S)
     assert all(cell.count("<li") == cell.count('<li data-curated="1"') for cell in soest)
     assert any("<li" in cell for cell in sheet) and not any("data-curated" in cell for cell in sheet)
-    curated = {str(r["goal"]) for r in run(many_client, "handlungsziele-nach-handlungsfeld", a=a, b=b) if r.get("basis")}
+    table = run(many_client, "handlungsziele-nach-handlungsfeld", a=a, b=b)
+    curated = {str(r["goal"]) for r in table if r.get("basis")}
     assert curated and all(goal.startswith(SOEST) for goal in curated)
 
 
