@@ -180,6 +180,15 @@ def goal_label(row: ox.QuerySolution, language: str) -> tuple[str, str]:
     return row["label"].value, "de"
 
 
+REPLACED = SPARQL_PROLOGUE + "SELECT ?concept ?new WHERE { ?concept owl:deprecated true ; dct:isReplacedBy ?new }"
+
+
+def replacement(store: Store, concept: str) -> str | None:
+    """The concept that replaces a deprecated one (docs/concepts.md), or None if `concept` is current."""
+    rows = select(store, REPLACED, substitutions={"concept": ox.NamedNode(concept)})
+    return next((row["new"].value for row in rows), None)
+
+
 def audience_goals(
     store: Store, base: str, programme: str, group: str, language: str, text_only: bool = False
 ) -> list[GoalEntry]:

@@ -3,6 +3,8 @@ grouping in ontology/konzepte.ttl, moved concepts kept with their replacement, a
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -129,3 +131,18 @@ def test_a_moved_concepts_page_points_to_its_replacement(client: FlaskClient) ->
     page = client.get("/doc/konzept/zielgruppe/einzelhandel", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert f'href="{BASE}doc/konzept/branche/einzelhandel"' in page.get_data(as_text=True)
+
+
+def test_a_moved_group_s_list_says_where_it_went(client: FlaskClient) -> None:
+    response = client.get(
+        "/vergleich/liste",
+        query_string={"programm": "kommune/05974040/programm/zukunftsprogramm", "zielgruppe": "einzelhandel"},
+    )
+    assert response.status_code == 404
+    assert f"replaced by {CONCEPT}branche/einzelhandel" in response.get_data(as_text=True)
+
+
+def test_the_csv_dump_has_the_sectors(client: FlaskClient) -> None:
+    table = csv.DictReader(io.StringIO(client.get("/data/soest-2009/soest-2009.csv").get_data(as_text=True)))
+    sectors = {r["notation"]: r["branchen_de"] for r in table if r["branchen"]}
+    assert sectors == {n: "Einzelhandel" for n in ("3.1", "3.2", "3.3", "3.4", "3.5")} | {"4.3": "Handwerk | Industrie"}

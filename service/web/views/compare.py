@@ -271,6 +271,8 @@ def render_list(language: str) -> str:
         iri = f"{base}id/konzept/zielgruppe/{group}"
         if iri not in names.by_thing:
             raise NotFound(f"no target group {group!r}")
+        if moved := comparison.replacement(store, iri):
+            raise NotFound(f"{group!r} is no longer a target group; it was replaced by {moved}")
         entries = comparison.audience_goals(store, base, programme.iri, iri, language, text_only)
         query = query_url("handlungsziele-nach-zielgruppe", programme=programme.iri, group=iri)
     else:
