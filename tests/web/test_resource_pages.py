@@ -151,7 +151,7 @@ def test_a_shared_target_group_lists_the_goals_that_address_it(client: FlaskClie
     group = "http://127.0.0.1:8000/id/konzept/zielgruppe/familien-und-lebensgemeinschaften"
     tree = page(client, group)
     audience = next(d for d in tree.iterfind(".//details[@class='incoming']") if "dct:audience" in text(d))
-    assert text(audience.find("summary")).startswith("ist Zielgruppe von")  # type: ignore[arg-type]
+    assert text(audience.find("summary")).startswith("ist Zielgruppe oder Adressat von")  # type: ignore[arg-type]
     assert all(a.get("href", "").startswith(BASE + "doc/") for a in audience.iterfind(".//li/a"))
 
 
