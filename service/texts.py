@@ -62,6 +62,11 @@ UI: dict[str, tuple[str, str]] = {
         "number of the goal's action goals aimed at the group",
     ),
     "matrix_direct": ("das strategische Ziel selbst nennt die Gruppe", "the strategic goal itself names the group"),
+    "matrix_curated": (
+        "* die Zahl enthält Verknüpfungen, die die Redaktion ergänzt hat (kuratiert); der Text selbst nennt sie nicht",
+        "* the count includes links the editors added (curated); the text itself does not make them",
+    ),
+    "matrix_curated_count": ("davon kuratiert: {count}", "curated: {count}"),
     "derived_source": ("Grundlage im Quelltext", "Basis in the source text"),
     "legend": ("Legende", "Legend"),
     "goals_list": ("Alle Ziele", "All goals"),
@@ -245,7 +250,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "skos:related": ("verwandt mit", "related"),
     "dct:title": ("Titel", "title"),
     "dct:description": ("Text", "text"),
-    "dct:audience": ("Zielgruppe", "target group"),
+    "dct:audience": ("Zielgruppe oder Adressat", "target group or addressee"),  # a kind of actor too
     "dct:subject": ("Thema", "subject"),
     "dct:publisher": ("herausgegeben von", "publisher"),
     "dct:spatial": ("Gebiet", "area"),
@@ -333,7 +338,7 @@ _TERMS: dict[str, tuple[str, str]] = {
 
 # How an incoming link reads from its target's side, where the ontology names no inverse.
 _INVERSE: dict[str, tuple[str, str]] = {
-    "dct:audience": ("ist Zielgruppe von", "is target group of"),
+    "dct:audience": ("ist Zielgruppe oder Adressat von", "is target group or addressee of"),
     "skos:inScheme": ("Begriffe darin", "concepts in it"),
     "skos:member": ("ist Mitglied von", "is member of"),
     "skos:topConceptOf": ("oberste Begriffe", "top concepts"),
@@ -355,6 +360,7 @@ _INVERSE: dict[str, tuple[str, str]] = {
     "org:postIn": ("Stellen", "posts"),
     "eli:work_type": ("Programme dieser Art", "programmes of this type"),
     "kzs:partner": ("ist Partner bei", "is partner in"),
+    "kzs:sector": ("ist Branche von", "is the sector of"),
     "kzs:responsibleBody": ("zuständig für", "responsible for"),
     "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
     "rdf:type": ("Beispiele", "instances"),
