@@ -187,6 +187,27 @@ UI: dict[str, tuple[str, str]] = {
     "search_hits": ("{count} Treffer für „{q}“", "{count} results for “{q}”"),
     "search_none": ("Keine Treffer für „{q}“.", "No results for “{q}”."),
     "search_more": ("Die {shown} besten von {count} Treffern.", "The best {shown} of {count} results."),
+    "search_did_you_mean": ("Meinten Sie", "Did you mean"),
+    "search_hint_hits": ("{count} Treffer für „{q}“", "{count} results for “{q}”"),
+    "search_help": ("So finden Sie mehr:", "To find more:"),
+    "search_help_shorter": (
+        "Suchen Sie nach einem kürzeren Wort oder einem Wortteil („Schul“ findet „Schulsozialarbeit“).",
+        "Search for a shorter word or part of a word (“Schul” finds “Schulsozialarbeit”).",
+    ),
+    "search_help_sparql": ("Fragen Sie die Daten mit SPARQL ab", "Ask the data in SPARQL"),
+    "search_help_vocabulary": ("Sehen Sie im Vokabular nach", "Look it up in the vocabulary"),
+    "search_help_filters": ("Heben Sie die Filter auf", "Remove the filters"),
+    "search_all": ("alle", "all"),
+    "search_by_kind": ("Art", "Kind"),
+    "search_by_programme": ("Programm", "Programme"),
+    "search_kind_goals": ("Ziele", "Goals"),
+    "search_kind_concepts": ("Begriffe", "Concepts"),
+    "search_kind_sdg": ("SDG", "SDGs"),
+    "search_kind_vocabulary": ("Vokabular", "Vocabulary"),
+    "search_kind_other": ("Weitere", "Other"),
+    "search_kind_mapping": ("SDG-Zuordnung (redaktionell)", "SDG mapping (editorial)"),
+    "search_mapping": ("SDG-Zuordnung: {goal} → {target}", "SDG mapping: {goal} → {target}"),
+    "search_no_sdg": ("kein SDG-Unterziel", "no SDG target"),
 }
 
 # Labels of the reused terms the pages show, by IRI. (kzs terms: from the ontology.)
