@@ -163,6 +163,21 @@ UI: dict[str, tuple[str, str]] = {
     "downloads": ("Herunterladen", "Download"),
     "permalink": ("Link zu dieser Abfrage", "Link to this query"),
     "error": ("Die Abfrage ist fehlgeschlagen", "The query failed"),
+    "syntax_error": (
+        "Syntaxfehler in Zeile {line}, Spalte {column}: {reason}",
+        "syntax error at line {line}, column {column}: {reason}",
+    ),
+    "syntax_error_nowhere": ("Syntaxfehler: {reason}", "syntax error: {reason}"),
+    "syntax_prefix": (
+        "Präfix {prefix}: ist nicht deklariert; bekannte: {known}",
+        "the prefix {prefix}: is not declared; known: {known}",
+    ),
+    "syntax_keyword": (
+        "„{word}“ ist kein SPARQL-Schlüsselwort. Meinten Sie {suggestion}?",
+        "“{word}” is not a SPARQL keyword. Did you mean {suggestion}?",
+    ),
+    "syntax_word": ("„{word}“ ist kein SPARQL-Schlüsselwort", "“{word}” is not a SPARQL keyword"),
+    "syntax_expected": ("{detail} (Meldung des SPARQL-Parsers)", "{detail}"),
     "unbound": ("(ungebunden)", "(unbound)"),
     "canned_title": ("Fertige Abfragen", "Ready-made queries"),
     "canned_intro": (

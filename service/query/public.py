@@ -8,7 +8,6 @@ turns what comes back into an `Answer`, or into a ServiceError whose message nam
 from __future__ import annotations
 
 import math
-import re
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Protocol, cast
 
 import pyoxigraph as ox
 
+from service import texts
 from service.config import Config
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError, Unavailable
 from service.query.fairness import fair
@@ -36,6 +36,7 @@ from service.query.jobs import (
 )
 from service.query.pool import QueryService
 from service.query.remote import RemoteQueryService
+from service.query.syntax import explain
 from service.rdf.formats import Format
 from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
 from service.rdf.sparql_text import UPDATE_KEYWORDS, Shape, analyse
@@ -62,14 +63,20 @@ def guard(text: str) -> Shape:
 
 
 class QuerySyntax(BadRequest):
-    """A query the parser refused; `line` and `column` point at the place (1-based, 0 when unknown)."""
+    """A query the parser refused: where (`line`, `column`, 1-based, 0 when unknown) and why, as an explanation
+    the query page says in its reader's language; the message (and two headers) say it for every client."""
 
-    def __init__(self, message: str) -> None:
-        found = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
-        self.line, self.column = (int(found[1]), int(found[2])) if found else (0, 0)
-        detail = found[3] if found else message
-        where = f" at line {self.line}, column {self.column}" if found else ""
-        super().__init__(f"syntax error{where}: {detail}")
+    def __init__(self, query: str, message: str) -> None:
+        self.explanation = explain(query, message, PREFIXES)
+        self.line, self.column = self.explanation.line, self.explanation.column
+        position = {"Query-Error-Line": str(self.line), "Query-Error-Column": str(self.column)} if self.line else {}
+        super().__init__(self.explained("en"), headers=position)
+
+    def explained(self, language: str) -> str:
+        reason = texts.text(self.explanation.key, language, **self.explanation.values)
+        if not self.line:
+            return texts.text("syntax_error_nowhere", language, reason=reason)
+        return texts.text("syntax_error", language, line=self.line, column=self.column, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -176,16 +183,16 @@ def run(
     try:
         reply = service.run(job, client)
     except QueryFailed as failure:
-        raise refusal(failure, service.limits, results, graphs) from failure
+        raise refusal(failure, text, service.limits, results, graphs) from failure
     fmt = results.format if reply.kind != "graph" else graphs.format
     assert fmt is not None  # noqa: S101 - the worker answers only in a format it was given
     return Answer(reply.body, fmt, reply.kind, reply.rows, reply.truncated, service.limits.rows, reply.labels)
 
 
-def refusal(failure: QueryFailed, limits: Limits, results: Offer, graphs: Offer) -> ServiceError:
+def refusal(failure: QueryFailed, query: str, limits: Limits, results: Offer, graphs: Offer) -> ServiceError:
     """The HTTP error for a query that gave no result, saying which limit stopped it."""
     if isinstance(failure, QuerySyntaxError):
-        return QuerySyntax(str(failure))
+        return QuerySyntax(query, str(failure))
     if isinstance(failure, NotAcceptableKind):
         offer = graphs if failure.kind == "graph" else results
         return offer.refusal or NotAcceptable(f"no acceptable format for a {failure.kind} result")

@@ -101,7 +101,7 @@ def test_a_syntax_error_is_shown_beside_the_query(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE {\n ?s ?p \n}"}, headers=BROWSER)
     assert response.status_code == 400 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
-    assert 'role="alert"' in html and "syntax error at line 3" in html and 'data-line="3"' in html
+    assert 'role="alert"' in html and "Syntaxfehler in Zeile 3" in html and 'data-line="3"' in html
     assert Page(html).textarea == "SELECT * WHERE {\n ?s ?p \n}"  # kept, to be corrected
 
 
