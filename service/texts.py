@@ -167,6 +167,7 @@ UI: dict[str, tuple[str, str]] = {
         "Syntaxfehler in Zeile {line}, Spalte {column}: {reason}",
         "syntax error at line {line}, column {column}: {reason}",
     ),
+    "editor_prefix": ("Präfix {prefix}: ist nicht deklariert", "the prefix {prefix}: is not declared"),
     "syntax_error_nowhere": ("Syntaxfehler: {reason}", "syntax error: {reason}"),
     "syntax_prefix": (
         "Präfix {prefix}: ist nicht deklariert; bekannte: {known}",

@@ -9,14 +9,17 @@ Description.
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestURITooLarge
 
+from service.content.completion import completions
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
@@ -29,6 +32,7 @@ from service.web.http_errors import wants_html
 from service.web.responses import PAGE_SECURITY
 from service.web.results import table
 from service.web.state import get_config, get_store, state
+from service.web.views.resource import vocabulary
 
 bp = Blueprint("sparql", __name__)
 
@@ -38,7 +42,8 @@ UPDATE = "application/sparql-update"
 MAX_URL_BYTES = 8190  # as gunicorn's longest request line (`kzs serve` raises its limit to this)
 JSON_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "json")
 NTRIPLES = next(f for f in GRAPH_FORMATS if f.extension == "nt")
-EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After"
+EDITOR_BUNDLE = "build/sparql-editor.js"  # written by `make editor`, not kept in git
+EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After, Query-Error-Line, Query-Error-Column"
 
 EXAMPLE = """\
 # Die Handlungsziele jedes strategischen Ziels (Präfixe wie kzs: und skos: sind vordefiniert)
@@ -225,6 +230,10 @@ def page(protocol: ProtocolRequest) -> Response:
         error=error,
         links=links(query, dataset, answer) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
+        editor_script=editor_script(),
+        editor_data=json.dumps(
+            {**completions(vocabulary(), lang), "messages": {"prefix": text("editor_prefix", lang)}}, ensure_ascii=False
+        ),
         limits=limits_of(config),
         switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
         other=other(lang),
@@ -234,6 +243,12 @@ def page(protocol: ProtocolRequest) -> Response:
     response.headers["Content-Security-Policy"] = PAGE_SECURITY
     response.vary.update(["Accept", "Accept-Language"])
     return response
+
+
+def editor_script() -> str:
+    """The CodeMirror editor where `make editor` has bundled it, else the plain one (service/static/)."""
+    bundled = Path(current_app.static_folder or "", EDITOR_BUNDLE)
+    return EDITOR_BUNDLE if bundled.is_file() else "sparql-editor.js"
 
 
 def other(lang: str) -> str:
