@@ -108,13 +108,14 @@ def test_a_misspelling_gets_the_datas_spelling_and_its_hits(client: FlaskClient)
         answer = client.get("/search", query_string={"q": typed, "format": "json"}).get_json()
         assert answer["total"] == 0 and answer["suggestion"] == meant, typed
         html = client.get("/search", query_string={"q": typed}, headers=BROWSER).get_data(as_text=True)
-        assert f"Meinten Sie <a href=\"{BASE}search?q={meant}\" rel=\"nofollow\"><strong>{meant}</strong></a>?" in html
+        assert f'Meinten Sie <a href="{BASE}search?q={meant}" rel="nofollow"><strong>{meant}</strong></a>?' in html
     english = client.get("/search", query_string={"q": "Allerheiligenkirmess", "lang": "en"}, headers=BROWSER)
     assert "Did you mean" in english.get_data(as_text=True)
     assert f"{PROGRAMME.replace('/id/', '/doc/')}/ziel/5/handlungsziel/6" in english.get_data(as_text=True)
-    assert client.get("/search", query_string={"q": "Quantenchromodynamik", "format": "json"}).get_json()[
-        "suggestion"
-    ] is None  # nothing close: no suggestion
+    assert (
+        client.get("/search", query_string={"q": "Quantenchromodynamik", "format": "json"}).get_json()["suggestion"]
+        is None
+    )  # nothing close: no suggestion
 
 
 def test_the_page_without_hits_says_where_else_to_look(client: FlaskClient) -> None:
