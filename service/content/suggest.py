@@ -1,8 +1,9 @@
 """„Meinten Sie …?“: the search with each word that occurs nowhere replaced by the closest word of the data.
 
 A word counts as known when it is a word of the data or a part of one (compounds); an unknown word is compared
-with the words of about its length and with its first letter by difflib's ratio, and the closest at 0.8 or more replaces it, spelt as the
-data spells it. The bounds of the search hold here too: at most MAX_WORDS words, none longer than LONGEST.
+by difflib's ratio with the words of about its length that share its first letter, and the closest at 0.8 or
+more replaces it, spelt as the data spells it. The bounds of the search hold here too: at most MAX_WORDS words,
+none longer than LONGEST.
 """
 
 from __future__ import annotations
