@@ -221,6 +221,8 @@ UI: dict[str, tuple[str, str]] = {
     "search_kind_sdg": ("SDG", "SDGs"),
     "search_kind_vocabulary": ("Vokabular", "Vocabulary"),
     "search_kind_other": ("Weitere", "Other"),
+    "search_kind_sdg_goal": ("SDG-Ziel", "SDG goal"),
+    "search_kind_sdg_target": ("SDG-Unterziel", "SDG target"),
     "search_kind_mapping": ("SDG-Zuordnung (redaktionell)", "SDG mapping (editorial)"),
     "search_mapping": ("SDG-Zuordnung: {goal} → {target}", "SDG mapping: {goal} → {target}"),
     "search_no_sdg": ("kein SDG-Unterziel", "no SDG target"),

@@ -58,7 +58,11 @@ KINDS: dict[str, tuple[frozenset[str], int]] = {
     "other": (frozenset(), 0),
 }
 KIND_ORDER = {key: position for position, key in enumerate(KINDS)}
-SDG_CLASSES = frozenset({"http://metadata.un.org/sdg/ontology#Goal", "http://metadata.un.org/sdg/ontology#Target"})
+SDG_KIND_NAMES = {
+    "http://metadata.un.org/sdg/ontology#Goal": "search_kind_sdg_goal",
+    "http://metadata.un.org/sdg/ontology#Target": "search_kind_sdg_target",
+}
+SDG_CLASSES = frozenset(SDG_KIND_NAMES)
 PROGRAMME_PATH = re.compile(r"^.*?/id/kommune/[^/#]+/programm/[^/#]+")
 
 TEXTS = f"""
@@ -105,13 +109,14 @@ class Text:
     word_set: frozenset[str] = frozenset()
     joined: str = ""  # its words joined by single spaces: the form a whole query is compared with
     stems: frozenset[str] = frozenset()  # its words' stems in its language
+    designation: bool = False  # „Handlungsziel 1.6“, made from kind and notation to be found by, never shown
 
 
-def text_of(value: str, lang: str, weight: int, stemmers: Stemmers | None = None) -> Text:
+def text_of(value: str, lang: str, weight: int, stemmers: Stemmers | None = None, designation: bool = False) -> Text:
     folded = fold(value)
     words = tuple(WORD.findall(folded))
     stems = frozenset(stemmers.stem(w, lang) for w in words) if stemmers else frozenset()
-    return Text(value, lang, weight, folded, words, frozenset(words), " ".join(words), stems)
+    return Text(value, lang, weight, folded, words, frozenset(words), " ".join(words), stems, designation)
 
 
 class SearchTooBroad(ValueError):
@@ -203,6 +208,8 @@ def build(store: Store) -> Index:
             entries[resource.value].mapping = (source.value, target.value)
     vocabulary: dict[str, tuple[str, int]] = {}
     for entry in entries.values():
+        for name, lang in designations(entry):
+            entry.texts.append(text_of(name, lang, 2, stemmers, designation=True))
         found = PROGRAMME_PATH.match(entry.iri)
         entry.programme = found[0] if found and found[0] in entries else ""
         for item in entry.texts:
@@ -212,6 +219,18 @@ def build(store: Store) -> Index:
                     kept = vocabulary.get(word)
                     vocabulary[word] = (kept[0] if kept else written, (kept[1] if kept else 0) + 1)
     return Index(store.version, list(entries.values()), entries, vocabulary)
+
+
+def designations(entry: Entry) -> list[tuple[str, str]]:
+    """What people call a numbered goal or SDG: „Handlungsziel 1.6“, „Ziel 1.6“, „Action goal 1.6“, „SDG 4.2“."""
+    if not entry.notation:
+        return []
+    if entry.kind == "sdg" and not entry.mapping:
+        return [(f"SDG {entry.notation}", "")]
+    if entry.kind != "goals":
+        return []
+    named = [(f"{label} {entry.notation}", lang) for labels in entry.types.values() for lang, label in labels.items()]
+    return [*named, (f"Ziel {entry.notation}", "de"), (f"Goal {entry.notation}", "en")]
 
 
 @dataclass(frozen=True)
@@ -322,6 +341,9 @@ def mapping_label(index: Index, mapping: tuple[str, str], language: str) -> str:
 def kind_names(entry: Entry, language: str) -> list[str]:
     if entry.mapping:
         return [text("search_kind_mapping", language)]
+    for kind, key in SDG_KIND_NAMES.items():
+        if kind in entry.types:
+            return [text(key, language)]
     found = []
     for kind, labels in entry.types.items():
         local = curie(kind) if curie(kind) != kind else kind.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -357,7 +379,7 @@ def snippet(entry: Entry, tokens: list[Token], label: str, language: str) -> Sni
     candidates = [
         (item.lang in (language, ""), points, item)
         for points, item in matching
-        if item.value != label and (not own or item.lang in (language, ""))
+        if item.value != label and not item.designation and (not own or item.lang in (language, ""))
     ]
     if not candidates:
         return None

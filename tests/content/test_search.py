@@ -159,3 +159,13 @@ def test_sdg_mappings_are_named_not_shown_as_axioms(client: FlaskClient) -> None
     for query in ("Kinder", "Bildung", "SDG", "Ziel"):
         for h in found(client, query):
             assert "owl:Axiom" not in h["kinds"] and not str(h["label"]).startswith("http"), (query, h["label"])
+
+
+def test_goals_and_sdgs_are_found_by_what_people_call_them(client: FlaskClient) -> None:
+    assert found(client, "Ziel 2")[0]["iri"] == f"{PROGRAMME}/ziel/2"
+    assert found(client, "Handlungsziel 1.6")[0]["iri"] == f"{PROGRAMME}/ziel/1/handlungsziel/6"
+    assert found(client, "action goal 1.6", lang="en")[0]["iri"] == f"{PROGRAMME}/ziel/1/handlungsziel/6"
+    first = found(client, "SDG 4")[0]
+    assert (first["iri"], first["kinds"], first["notation"]) == ("http://metadata.un.org/sdg/4", ["SDG-Ziel"], "4")
+    shown = ["".join(h["snippet"].values()) for h in found(client, "Ziel 2") if h["snippet"]]  # type: ignore[attr-defined]
+    assert not {"Ziel 2de", "Strategisches Ziel 2de", "Goal 2en"} & set(shown)  # designations are never shown
