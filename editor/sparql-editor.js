@@ -100,7 +100,8 @@ function diagnostics(vocabulary, reported, original) {
     let match;
     while ((match = LEXEME.exec(text)) !== null) {
       const prefix = match[1] || "";
-      if (!/^[A-Za-z:]/.test(match[0]) || declared.has(prefix)) { continue; }
+      const reportedHere = found.length > 0 && found[0].from === match.index;  // the server said it already
+      if (!/^[A-Za-z:]/.test(match[0]) || declared.has(prefix) || reportedHere) { continue; }
       const message = (messages.prefix || "{prefix}:").replace("{prefix}", prefix);
       found.push({ from: match.index, to: match.index + match[0].length, severity: "error", message });
     }
