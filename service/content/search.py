@@ -76,6 +76,7 @@ MAPPINGS = """
 SELECT ?r ?source ?target WHERE { ?r a owl:Axiom ; owl:annotatedSource ?source ; owl:annotatedTarget ?target }
 """
 WORD = re.compile(r"\w+")
+FOLDED_WIDTH: dict[str, int] = {}  # character → the length of its folding, learnt as texts are shown
 
 
 def fold(text: str) -> str:
@@ -410,6 +411,21 @@ def match_span(item: Text, tokens: list[Token]) -> tuple[int, int]:
             break
     if span is None:
         return 0, 0
-    # Folding can change lengths (ß → ss): map the match in the folded text back to the original's characters.
-    origin = [i for i, character in enumerate(item.value) for _ in fold(character)]
-    return origin[span[0]], origin[span[1] - 1] + 1
+    return original_span(item.value, *span)
+
+
+def original_span(value: str, start: int, end: int) -> tuple[int, int]:
+    """The characters of `value` whose folding is `start`–`end` of the folded text (ß → ss changes lengths)."""
+    if value.isascii():
+        return start, end  # folding an ASCII character gives one character
+    folded, begin = 0, 0
+    for index, character in enumerate(value):
+        if folded <= start:
+            begin = index
+        width = FOLDED_WIDTH.get(character)
+        if width is None:
+            width = FOLDED_WIDTH[character] = len(fold(character))
+        folded += width
+        if folded >= end:
+            return begin, index + 1
+    return begin, len(value)
