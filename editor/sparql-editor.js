@@ -1,11 +1,12 @@
 // The query editor: CodeMirror 6 over the query page's plain form, bundled by `make editor`.
 //
 // Progressive enhancement: without this bundle (or without JavaScript) the page is a <form> with a <textarea>.
-// With it, the textarea hides behind an editor with SPARQL highlighting, completion of the predeclared prefixes
-// and of the classes and properties of the vocabulary (the page carries them in `data-vocabulary`), a mark on
-// the line and column of the error the server reported, and a live mark on prefixes nobody declared. The text
-// goes back into the textarea before the form is sent; Ctrl+Enter (Cmd+Enter) sends it, by POST when too long
-// for a URL. No inline script, no eval: it runs under the page's Content-Security-Policy.
+// With it, the textarea hides behind an editor with SPARQL highlighting; completion of the predeclared prefixes,
+// the vocabulary's classes and properties with their labels (the page carries them in `data-vocabulary`),
+// keywords and the query's variables; a mark at the line and column of the error the server reported; and a
+// live mark on prefixes nobody declared. The text goes back into the textarea before the form is sent;
+// Ctrl+Enter (Cmd+Enter) sends it, by POST when too long for a URL. No inline script, no eval: it runs under the
+// page's Content-Security-Policy.
 
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
@@ -62,6 +63,13 @@ function completer(vocabulary) {
   const prefixOptions = Object.keys(prefixes).map((name) => ({ label: name + ":", type: "namespace", detail: prefixes[name] }));
   const keywordOptions = KEYWORDS.map((word) => ({ label: word, type: "keyword" }));
   return (context) => {
+    const variable = context.matchBefore(/[?$]\w*/);
+    if (variable) {  // the variables the query already names
+      const seen = new Set(context.state.doc.toString().match(/[?$]\w+/g) || []);
+      seen.delete(variable.text);
+      const options = [...seen].map((name) => ({ label: name, type: "variable" }));
+      return { from: variable.from, options, validFor: /^[?$]\w*$/ };
+    }
     const word = context.matchBefore(/[A-Za-z][\w.-]*:?[\w.-]*/);
     if (!word || (word.from === word.to && !context.explicit)) { return null; }
     const colon = word.text.indexOf(":");

@@ -61,6 +61,9 @@ def test_completion_offers_the_vocabularys_classes_with_their_labels(server: str
     time.sleep(0.3)  # CodeMirror ignores an Enter in the first 75 ms of a list, as a person is slower
     ActionChains(chrome).send_keys(Keys.ENTER).perform()  # to the caret, where element.send_keys moves it to the end
     assert "kzs:StrategicGoal" in chrome.execute_script("return window.kzsEditor.state.doc.toString()")
+    ActionChains(chrome).send_keys(" . ?").perform()  # the variables the query names
+    WebDriverWait(chrome, 10).until(lambda _: root.find_elements(By.CSS_SELECTOR, ".cm-tooltip-autocomplete li"))
+    assert root.find_element(By.CSS_SELECTOR, ".cm-tooltip-autocomplete").text.split() == ["?g"]
 
 
 def test_the_servers_error_is_marked_on_its_line_in_the_pages_language(server: str, chrome: Any) -> None:
