@@ -167,6 +167,30 @@ UI: dict[str, tuple[str, str]] = {
         "Syntaxfehler in Zeile {line}, Spalte {column}: {reason}",
         "syntax error at line {line}, column {column}: {reason}",
     ),
+    "query_not_evaluated": (
+        "Die Abfrage ließ sich nicht auswerten: {detail} (Meldung der SPARQL-Engine)",
+        "the query could not be evaluated: {detail}",
+    ),
+    "query_time_limit": (
+        "Die Abfrage wurde an der Zeitgrenze von {seconds} Sekunden angehalten. Grenzen Sie sie ein (weniger"
+        " Variablen, genauere Muster, ein LIMIT) und versuchen Sie es noch einmal.",
+        "The query was stopped at the time limit of {seconds} seconds. Narrow it down (fewer variables, more"
+        " specific patterns, a LIMIT) and try again.",
+    ),
+    "query_memory_limit": (
+        "Die Abfrage wurde an der Speichergrenze von {memory} MB angehalten. Grenzen Sie sie ein (kein ORDER BY"
+        " oder DISTINCT über sehr viele Zeilen) und versuchen Sie es noch einmal.",
+        "The query was stopped at the memory limit of {memory} MB. Narrow it down (avoid ORDER BY or DISTINCT over"
+        " very many rows) and try again.",
+    ),
+    "query_result_limit": (
+        "Das Ergebnis ist größer als die Grenze von {size} MB; wählen Sie weniger Spalten.",
+        "The result is larger than the limit of {size} MB; select fewer columns.",
+    ),
+    "query_busy": (
+        "Alle Abfrage-Prozesse sind belegt; bitte versuchen Sie es in {wait} Sekunden noch einmal.",
+        "Every query worker is busy; please try again in {wait} seconds.",
+    ),
     "editor_prefix": ("Präfix {prefix}: ist nicht deklariert", "the prefix {prefix}: is not declared"),
     "syntax_error_nowhere": ("Syntaxfehler: {reason}", "syntax error: {reason}"),
     "syntax_prefix": (

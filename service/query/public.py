@@ -79,6 +79,33 @@ class QuerySyntax(BadRequest):
         return texts.text("syntax_error", language, line=self.line, column=self.column, reason=reason)
 
 
+class Explained:
+    """An error whose message is a text of service/texts.py: English for every client, the reader's language on
+    the query page."""
+
+    key: str
+    values: dict[str, object]
+
+    def explained(self, language: str) -> str:
+        return texts.text(self.key, language, **self.values)
+
+
+class QueryStopped(Explained, Unavailable):
+    """A query a limit stopped (503), or one no worker was free for."""
+
+    def __init__(self, key: str, headers: dict[str, str] | None = None, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.explained("en"), headers=headers)
+
+
+class NotEvaluated(Explained, BadRequest):
+    """A query that parsed but that the engine could not evaluate (400)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.explained("en"))
+
+
 @dataclass(frozen=True)
 class Answer:
     """A finished query: the bytes to send, what they are, and whether the row limit cut them."""
@@ -197,24 +224,16 @@ def refusal(failure: QueryFailed, query: str, limits: Limits, results: Offer, gr
         offer = graphs if failure.kind == "graph" else results
         return offer.refusal or NotAcceptable(f"no acceptable format for a {failure.kind} result")
     if isinstance(failure, EvaluationError):
-        return BadRequest(f"the query could not be evaluated: {failure}")
+        return NotEvaluated("query_not_evaluated", detail=str(failure))
     if isinstance(failure, TimeLimit):
-        return Unavailable(
-            f"The query was stopped at the time limit of {limits.time:g} seconds. "
-            "Narrow it down (fewer variables, more specific patterns, a LIMIT) and try again."
-        )
+        return QueryStopped("query_time_limit", seconds=f"{limits.time:g}")
     if isinstance(failure, MemoryLimit):
-        return Unavailable(
-            f"The query was stopped at the memory limit of {limits.memory_mb} MB. "
-            "Narrow it down (avoid ORDER BY or DISTINCT over very many rows) and try again."
-        )
+        return QueryStopped("query_memory_limit", memory=limits.memory_mb)
     if isinstance(failure, ResultTooLarge):
-        return Unavailable(f"The result is larger than the limit of {limits.result_mb} MB; select fewer columns.")
+        return QueryStopped("query_result_limit", size=limits.result_mb)
     if isinstance(failure, Busy):
         wait = math.ceil(limits.time)
-        return Unavailable(
-            f"Every query worker is busy; please try again in {wait} seconds.", headers={"Retry-After": str(wait)}
-        )
+        return QueryStopped("query_busy", {"Retry-After": str(wait)}, wait=wait)
     if isinstance(failure, ClientGone):
         return Unavailable("The client closed the connection; the query was stopped.")
     if isinstance(failure, WorkerCrashed):

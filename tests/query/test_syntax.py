@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from service.config import Config
+from service.query.jobs import Busy, TimeLimit
+from service.query.public import Offer, QueryStopped, limits_of, refusal
 from service.query.syntax import explain, readable
 from service.rdf.namespaces import PREFIXES
 
@@ -78,3 +81,15 @@ def test_the_query_page_says_it_in_its_language(client: FlaskClient) -> None:
     assert "syntax error at line 1, column 1: “SELEKT” is not a SPARQL keyword. Did you mean SELECT?" in english
     prefix = client.get("/sparql", query_string={"query": "ASK { ?s kzs2:x ?o }"}, headers=BROWSER)
     assert "Präfix kzs2: ist nicht deklariert; bekannte: kzs:" in prefix.get_data(as_text=True)
+
+
+def test_what_stopped_a_query_is_said_in_the_pages_language_too(client: FlaskClient, config: Config) -> None:
+    stopped = refusal(TimeLimit("stopped"), "ASK {}", limits_of(config), Offer(None), Offer(None))
+    assert isinstance(stopped, QueryStopped) and stopped.status == 503
+    assert stopped.message.startswith(f"The query was stopped at the time limit of {config.query_time_limit:g} seconds")
+    assert stopped.explained("de").startswith("Die Abfrage wurde an der Zeitgrenze von")
+    busy = refusal(Busy("busy"), "ASK {}", limits_of(config), Offer(None), Offer(None))
+    assert busy.headers["Retry-After"] and "bitte versuchen Sie es in" in busy.explained("de")  # type: ignore[attr-defined]
+    query = "SELECT (<http://example.org/f>(1) AS ?x) {}"  # parses, but no engine knows the function
+    html = client.get("/sparql", query_string={"query": query}, headers=BROWSER).get_data(as_text=True)
+    assert "Die Abfrage ließ sich nicht auswerten: " in html
