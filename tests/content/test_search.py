@@ -169,3 +169,15 @@ def test_goals_and_sdgs_are_found_by_what_people_call_them(client: FlaskClient) 
     assert (first["iri"], first["kinds"], first["notation"]) == ("http://metadata.un.org/sdg/4", ["SDG-Ziel"], "4")
     shown = ["".join(h["snippet"].values()) for h in found(client, "Ziel 2") if h["snippet"]]  # type: ignore[attr-defined]
     assert not {"Ziel 2de", "Strategisches Ziel 2de", "Goal 2en"} & set(shown)  # designations are never shown
+
+
+def test_with_several_programmes_the_page_offers_each_with_its_count(many_client: FlaskClient) -> None:
+    answer = many_client.get("/search", query_string={"q": "Ziel 1", "format": "json"}).get_json()
+    assert len(answer["programmes"]) >= 2
+    chosen = sorted(answer["programmes"])[-1]
+    within = found(many_client, "Ziel 1", programme=chosen)
+    assert len(within) == min(answer["programmes"][chosen], 50) and {h["programme"] for h in within} == {chosen}
+    html = many_client.get("/search", query_string={"q": "Ziel 1"}, headers=BROWSER).get_data(as_text=True)
+    assert (
+        '<nav aria-label="Programm">' in html and f"programme={chosen.replace(':', '%3A').replace('/', '%2F')}" in html
+    )
