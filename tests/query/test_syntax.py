@@ -3,22 +3,26 @@ in the page's language, with the place in two headers for every client."""
 
 from __future__ import annotations
 
+import os
+
+import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.config import Config
 from service.query.jobs import Busy, TimeLimit
 from service.query.public import Offer, QueryStopped, limits_of, refusal
 from service.query.syntax import explain, readable
 from service.rdf.namespaces import PREFIXES
+from service.texts import UI
 
 BROWSER = {"Accept": "text/html"}
 CSV = {"Accept": "text/csv"}
 
 
 def engine_message(query: str) -> str:
-    import pyoxigraph as ox
-
     with pytest.raises(SyntaxError) as refused:
         ox.Store().query(query, prefixes=PREFIXES)
     return str(refused.value)
@@ -93,3 +97,25 @@ def test_what_stopped_a_query_is_said_in_the_pages_language_too(client: FlaskCli
     query = "SELECT (<http://example.org/f>(1) AS ?x) {}"  # parses, but no engine knows the function
     html = client.get("/sparql", query_string={"query": query}, headers=BROWSER).get_data(as_text=True)
     assert "Die Abfrage ließ sich nicht auswerten: " in html
+
+
+QUERYISH = st.lists(
+    st.sampled_from(["SELECT", "SELEKT", "*", "?s", "kzs:x", "kzs2:y", "_:b", "1e5", '"a:b"', "<x:y>", "{", "}", "\n"])
+    | st.text(max_size=8),
+    max_size=12,
+)
+
+
+@settings(max_examples=int(os.environ.get("KZS_FUZZ_EXAMPLES", "60")), deadline=None)
+@given(QUERYISH)
+def test_any_refused_text_is_explained_at_a_place_inside_it(parts: list[str]) -> None:
+    query = " ".join(parts)
+    try:
+        ox.Store().query(query, prefixes=PREFIXES)
+    except SyntaxError as refused:
+        found = explain(query, str(refused), PREFIXES)
+        assert found.key in UI and UI[found.key][0].format(**found.values)  # a text there is, with its values
+        lines = query.split("\n")
+        assert 1 <= found.line <= len(lines) + 1 and found.column >= 1
+    except (OSError, ValueError):  # an evaluation error: not this test's concern
+        pass
