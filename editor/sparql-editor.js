@@ -4,7 +4,7 @@
 // With it, the textarea hides behind an editor with SPARQL highlighting; completion of the predeclared prefixes,
 // the vocabulary's classes and properties with their labels (the page carries them in `data-vocabulary`),
 // keywords and the query's variables; a mark at the line and column of the error the server reported; and a
-// live mark on prefixes nobody declared. The text goes back into the textarea before the form is sent;
+// live mark on prefixes nobody declared and on words that are no keyword. The text goes back into the textarea before the form is sent;
 // Ctrl+Enter (Cmd+Enter) sends it, by POST when too long for a URL. No inline script, no eval: it runs under the
 // page's Content-Security-Policy.
 
@@ -23,9 +23,32 @@ const KEYWORDS = (
   "AVG SAMPLE GROUP_CONCAT SEPARATOR COALESCE IF ISIRI ISLITERAL YEAR"
 ).split(" ");
 
-// Comments, strings, IRIs, variables, blank nodes and language tags are read whole, so that what is left of the
-// form `prefix:name` is a prefixed name (group 1: its prefix, undefined for the empty one).
-const LEXEME = /#[^\n]*|"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|[?$]\w+|_:[\w.-]*|@[A-Za-z-]+|([A-Za-z][\w.-]*)?:[\w%.:-]*/g;
+// Comments, strings, IRIs, variables, blank nodes, language tags and numbers are read whole, so that what is left
+// is a prefixed name (group 1: its prefix, undefined for the empty one; group 2: its local part) or a bare word
+// (group 3), which SPARQL allows only as a keyword or a function.
+const LEXEME = /#[^\n]*|"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|[?$]\w+|_:[\w.-]*|@[A-Za-z-]+|\d[\d.]*(?:[eE][+-]?\d+)?|([A-Za-z][\w.-]*)?:([\w%.:-]*)|([A-Za-z_]\w*)/g;
+
+function distance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+// The keyword closest to a word that is none, if it is close: SELEKT → SELECT, FILTR → FILTER.
+function closestKeyword(word, keywords) {
+  let best = null, bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const keyword of keywords) {
+    const d = distance(word.toUpperCase(), keyword);
+    if (d < bestDistance) { best = keyword; bestDistance = d; }
+  }
+  return best;
+}
 
 // The page's style sheet does not reach into the shadow root: the editor's frame is set here.
 const THEME = EditorView.theme({
@@ -88,11 +111,12 @@ function completer(vocabulary) {
   };
 }
 
-// The server's error (the page's `.query-error [data-line]`) while the text is as it was sent, and every
-// prefixed name whose prefix is neither declared nor predeclared.
+// The server's error (the page's `.query-error [data-line]`) while the text is as it was sent; as one types,
+// every prefixed name whose prefix is neither declared nor predeclared, and every bare word that is no keyword.
 function diagnostics(vocabulary, reported, original) {
   const predeclared = vocabulary.prefixes || {};
   const messages = vocabulary.messages || {};
+  const keywords = new Set(vocabulary.keywords || []);
   return (view) => {
     const doc = view.state.doc;
     const text = doc.toString();
@@ -107,11 +131,18 @@ function diagnostics(vocabulary, reported, original) {
     LEXEME.lastIndex = 0;
     let match;
     while ((match = LEXEME.exec(text)) !== null) {
-      const prefix = match[1] || "";
       const reportedHere = found.length > 0 && found[0].from === match.index;  // the server said it already
-      if (!/^[A-Za-z:]/.test(match[0]) || declared.has(prefix) || reportedHere) { continue; }
-      const message = (messages.prefix || "{prefix}:").replace("{prefix}", prefix);
-      found.push({ from: match.index, to: match.index + match[0].length, severity: "error", message });
+      let message = null;
+      if (match[3] !== undefined && keywords.size && !keywords.has(match[3].toUpperCase())) {
+        const meant = closestKeyword(match[3], keywords);
+        const template = meant ? messages.keyword : messages.word;
+        message = (template || "{word}").replace("{word}", match[3]).replace("{suggestion}", meant || "");
+      } else if (match[2] !== undefined && !declared.has(match[1] || "")) {
+        message = (messages.prefix || "{prefix}:").replace("{prefix}", match[1] || "");
+      }
+      if (message && !reportedHere) {
+        found.push({ from: match.index, to: match.index + match[0].length, severity: "error", message });
+      }
     }
     return found;
   };

@@ -91,3 +91,21 @@ def test_a_misspelt_keyword_is_named_and_corrected(server: str, chrome: Any) -> 
     assert "„SELEKT“ ist kein SPARQL-Schlüsselwort. Meinten Sie SELECT?" in error
     WebDriverWait(chrome, 10).until(lambda _: root.find_elements(By.CSS_SELECTOR, ".cm-lintRange-error"))
     assert root.find_element(By.CSS_SELECTOR, ".cm-lintRange-error").text == "SELEKT"
+
+
+def test_slips_are_marked_as_one_types_with_the_fix(server: str, chrome: Any) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root = editor_on(chrome, server + "sparql")
+    chrome.execute_script(
+        "const v = window.kzsEditor; v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: arguments[0]}})",
+        'PREFIX ex: <http://example.org/>\nSELEKT ?s WHERE { ?s ex:p 1e5, "FILTR", kzs:x, _:b ; a kzs3:C }',
+    )
+    WebDriverWait(chrome, 10).until(lambda _: len(root.find_elements(By.CSS_SELECTOR, ".cm-lintRange-error")) == 2)
+    marks = root.find_elements(By.CSS_SELECTOR, ".cm-lintRange-error")
+    assert [mark.text for mark in marks] == ["SELEKT", "kzs3:C"]  # numbers, strings, declared prefixes pass
+    ActionChains(chrome).move_to_element(marks[0]).perform()
+    WebDriverWait(chrome, 10).until(lambda _: root.find_elements(By.CSS_SELECTOR, ".cm-tooltip-lint"))
+    assert "Meinten Sie SELECT?" in root.find_element(By.CSS_SELECTOR, ".cm-tooltip-lint").text

@@ -23,6 +23,7 @@ from service.content.completion import completions
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
+from service.query.syntax import WORDS as SPARQL_WORDS
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 from service.rdf.namespaces import PREFIXES
 from service.store.embedded import Store
@@ -231,9 +232,7 @@ def page(protocol: ProtocolRequest) -> Response:
         links=links(query, dataset, answer) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
         editor_script=editor_script(),
-        editor_data=json.dumps(
-            {**completions(vocabulary(), lang), "messages": {"prefix": text("editor_prefix", lang)}}, ensure_ascii=False
-        ),
+        editor_data=json.dumps({**completions(vocabulary(), lang), **editor_checks(lang)}, ensure_ascii=False),
         limits=limits_of(config),
         switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
         other=other(lang),
@@ -243,6 +242,15 @@ def page(protocol: ProtocolRequest) -> Response:
     response.headers["Content-Security-Policy"] = PAGE_SECURITY
     response.vary.update(["Accept", "Accept-Language"])
     return response
+
+
+def editor_checks(lang: str) -> dict[str, object]:
+    """What the editor checks as one types, with the server's words for it (service/query/syntax.py)."""
+    messages = {"prefix": text("editor_prefix", lang)}
+    messages.update(
+        {kind: text(f"syntax_{kind}", lang, word="{word}", suggestion="{suggestion}") for kind in ("keyword", "word")}
+    )
+    return {"keywords": sorted(SPARQL_WORDS), "messages": messages}
 
 
 def editor_script() -> str:
