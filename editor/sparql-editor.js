@@ -60,6 +60,7 @@ const THEME = EditorView.theme({
   },
   ".cm-content, .cm-gutter": { minHeight: "12rem" },
   ".cm-tooltip-autocomplete .cm-completionDetail": { color: "#555", marginLeft: "0.75rem", fontStyle: "normal" },
+  ".cm-tooltip-autocomplete li[aria-selected] .cm-completionDetail": { color: "inherit" },
 });
 
 function vocabularyOf(textarea) {

@@ -1,11 +1,15 @@
 """The query editor in a real headless Chromium: CodeMirror (bundled by `make editor`) completes the vocabulary's
-terms, marks the server's error on its line and undeclared prefixes as they are typed, under the page's CSP."""
+terms, marks the server's error on its line and undeclared prefixes as they are typed, under the page's CSP.
+
+Screenshots of completion and of a marked error are kept in $KZS_SCREENSHOTS, else in tests/artifacts/."""
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,12 @@ def chrome() -> Iterator[Any]:
         pytest.skip("the CodeMirror bundle is not built (`make editor` builds it where npm is installed)")
     with chromium() as browser:
         yield browser
+
+
+def keep(chrome: Any, name: str) -> None:
+    folder = Path(os.environ.get("KZS_SCREENSHOTS") or ROOT / "tests" / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    chrome.save_screenshot(str(folder / name))
 
 
 def editor_on(chrome: Any, url: str) -> Any:
@@ -58,6 +68,7 @@ def test_completion_offers_the_vocabularys_classes_with_their_labels(server: str
     WebDriverWait(chrome, 10).until(lambda _: root.find_elements(By.CSS_SELECTOR, ".cm-tooltip-autocomplete li"))
     offered = root.find_element(By.CSS_SELECTOR, ".cm-tooltip-autocomplete").text
     assert "kzs:StrategicGoal" in offered and "Strategisches Ziel" in offered  # the term and its German label
+    keep(chrome, "sparql-editor-completion.png")
     time.sleep(0.3)  # CodeMirror ignores an Enter in the first 75 ms of a list, as a person is slower
     ActionChains(chrome).send_keys(Keys.ENTER).perform()  # to the caret, where element.send_keys moves it to the end
     assert "kzs:StrategicGoal" in chrome.execute_script("return window.kzsEditor.state.doc.toString()")
@@ -79,6 +90,7 @@ def test_the_servers_error_is_marked_on_its_line_in_the_pages_language(server: s
         number for number, line in enumerate(lines, 1) if line.find_elements(By.CSS_SELECTOR, ".cm-lintRange-error")
     ]
     assert marked == [3] and mark.text == "kzs2:x"
+    keep(chrome, "sparql-editor-error.png")
     assert "Präfix kzs2: ist nicht deklariert" in chrome.find_element(By.CSS_SELECTOR, ".query-error").text
 
 
