@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 import snowballstemmer
@@ -168,6 +169,10 @@ class Index:
     entries: list[Entry]
     by_iri: dict[str, Entry] = field(default_factory=dict)
     vocabulary: dict[str, tuple[str, int]] = field(default_factory=dict)  # folded word → (as written, count)
+
+    @cached_property
+    def programmes(self) -> set[str]:
+        return {entry.programme for entry in self.entries if entry.programme}
 
 
 @dataclass(frozen=True)

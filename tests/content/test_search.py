@@ -139,6 +139,7 @@ def test_filters_by_kind_and_programme(client: FlaskClient) -> None:
     assert f'href="{BASE}search?q=Kinder&amp;kind=goals">Ziele <span class="count">({len(goals)})</span>' in html
     assert client.get("/search", query_string={"q": "Kinder", "kind": "owl:Axiom"}).status_code == 400
     assert client.get("/search", query_string={"q": "Kinder", "programme": BASE + "nirgends"}).status_code == 400
+    assert client.get("/search", query_string={"q": "Kinder", "programme": OLDER}).status_code == 400  # no programme
 
 
 def test_snippets_in_the_pages_language_where_one_matched(client: FlaskClient) -> None:

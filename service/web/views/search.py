@@ -35,7 +35,7 @@ def filters_of(found_index: Index) -> Filters:
     kind, programme = request.args.get("kind", ""), request.args.get("programme", "")
     if kind and kind not in KINDS:
         raise BadRequest(f"kind must be one of {', '.join(KINDS)}, not {kind[:40]!r}")
-    if programme and programme not in found_index.by_iri:
+    if programme and programme not in found_index.programmes:
         raise BadRequest("programme must be the IRI of a programme of this service")
     return Filters(kind, programme)
 
