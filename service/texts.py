@@ -163,47 +163,20 @@ UI: dict[str, tuple[str, str]] = {
     "downloads": ("Herunterladen", "Download"),
     "permalink": ("Link zu dieser Abfrage", "Link to this query"),
     "error": ("Die Abfrage ist fehlgeschlagen", "The query failed"),
-    "syntax_error": (
-        "Syntaxfehler in Zeile {line}, Spalte {column}: {reason}",
-        "syntax error at line {line}, column {column}: {reason}",
-    ),
-    "query_not_evaluated": (
-        "Die Abfrage ließ sich nicht auswerten: {detail} (Meldung der SPARQL-Engine)",
-        "the query could not be evaluated: {detail}",
-    ),
-    "query_time_limit": (
-        "Die Abfrage wurde an der Zeitgrenze von {seconds} Sekunden angehalten. Grenzen Sie sie ein (weniger"
-        " Variablen, genauere Muster, ein LIMIT) und versuchen Sie es noch einmal.",
-        "The query was stopped at the time limit of {seconds} seconds. Narrow it down (fewer variables, more"
-        " specific patterns, a LIMIT) and try again.",
-    ),
-    "query_memory_limit": (
-        "Die Abfrage wurde an der Speichergrenze von {memory} MB angehalten. Grenzen Sie sie ein (kein ORDER BY"
-        " oder DISTINCT über sehr viele Zeilen) und versuchen Sie es noch einmal.",
-        "The query was stopped at the memory limit of {memory} MB. Narrow it down (avoid ORDER BY or DISTINCT over"
-        " very many rows) and try again.",
-    ),
-    "query_result_limit": (
-        "Das Ergebnis ist größer als die Grenze von {size} MB; wählen Sie weniger Spalten.",
-        "The result is larger than the limit of {size} MB; select fewer columns.",
-    ),
-    "query_busy": (
-        "Alle Abfrage-Prozesse sind belegt; bitte versuchen Sie es in {wait} Sekunden noch einmal.",
-        "Every query worker is busy; please try again in {wait} seconds.",
-    ),
-    "editor_prefix": ("Präfix {prefix}: ist nicht deklariert", "the prefix {prefix}: is not declared"),
-    "syntax_error_nowhere": ("Syntaxfehler: {reason}", "syntax error: {reason}"),
-    "syntax_prefix": (
-        "Präfix {prefix}: ist nicht deklariert; bekannte: {known}",
-        "the prefix {prefix}: is not declared; known: {known}",
-    ),
-    "syntax_keyword": (
-        "„{word}“ ist kein SPARQL-Schlüsselwort. Meinten Sie {suggestion}?",
-        "“{word}” is not a SPARQL keyword. Did you mean {suggestion}?",
-    ),
-    "syntax_word": ("„{word}“ ist kein SPARQL-Schlüsselwort", "“{word}” is not a SPARQL keyword"),
-    "syntax_expected": ("{detail} (Meldung des SPARQL-Parsers)", "{detail}"),
     "unbound": ("(ungebunden)", "(unbound)"),
+    "query_time": ("in {seconds} s", "in {seconds} s"),
+    "chart": ("Diagramm", "Chart"),
+    "spreadsheet_csv": ("CSV für Excel/LibreOffice", "CSV for Excel/LibreOffice"),
+    "sort_by": ("Sortieren nach {column}", "Sort by {column}"),
+    "sorted_shown": (
+        "Sortiert sind die gezeigten Zeilen; die Downloads folgen der Reihenfolge der Abfrage (ORDER BY).",
+        "The rows shown are sorted; the downloads keep the query's order (ORDER BY).",
+    ),
+    "total": ("Summe", "Total"),
+    "total_hint": (
+        "Die Summe addiert die Zeilen: Was in mehreren Zeilen zählt (ein Ziel für zwei SDGs), zählt mehrfach.",
+        "The total adds up the rows: what counts in several rows (a goal for two SDGs) counts more than once.",
+    ),
     "canned_title": ("Fertige Abfragen", "Ready-made queries"),
     "canned_intro": (
         "Fragen, die Journalistinnen, Forschende und Verwaltungen an die Daten stellen, als SPARQL-Abfragen mit"

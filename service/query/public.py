@@ -15,7 +15,6 @@ from typing import Protocol, cast
 
 import pyoxigraph as ox
 
-from service import texts
 from service.config import Config
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError, Unavailable
 from service.query.fairness import fair
@@ -36,7 +35,7 @@ from service.query.jobs import (
 )
 from service.query.pool import QueryService
 from service.query.remote import RemoteQueryService
-from service.query.syntax import explain
+from service.query.syntax import explain, said
 from service.rdf.formats import Format
 from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
 from service.rdf.sparql_text import UPDATE_KEYWORDS, Shape, analyse
@@ -73,21 +72,21 @@ class QuerySyntax(BadRequest):
         super().__init__(self.explained("en"), headers=position)
 
     def explained(self, language: str) -> str:
-        reason = texts.text(self.explanation.key, language, **self.explanation.values)
+        reason = said(self.explanation.key, language, **self.explanation.values)
         if not self.line:
-            return texts.text("syntax_error_nowhere", language, reason=reason)
-        return texts.text("syntax_error", language, line=self.line, column=self.column, reason=reason)
+            return said("syntax_error_nowhere", language, reason=reason)
+        return said("syntax_error", language, line=self.line, column=self.column, reason=reason)
 
 
 class Explained:
-    """An error whose message is a text of service/texts.py: English for every client, the reader's language on
-    the query page."""
+    """An error whose message is one of service/query/syntax.py's MESSAGES: English for every client, the reader's
+    language on the query page."""
 
     key: str
     values: dict[str, object]
 
     def explained(self, language: str) -> str:
-        return texts.text(self.key, language, **self.values)
+        return said(self.key, language, **self.values)
 
 
 class QueryStopped(Explained, Unavailable):

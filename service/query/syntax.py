@@ -4,7 +4,8 @@ The engine's message names a line and column and what it expected (at times as a
 slips are recognised from the query's words (service/rdf/sparql_text.py) instead: a prefix that is neither
 declared nor predeclared („Präfix kzs2: ist nicht deklariert; bekannte: …“), and a word that is no SPARQL
 keyword („SELEKT“ → „Meinten Sie SELECT?“); both point at the word itself. The explanation is a text key with
-its values, so the query page says it in the reader's language (service/texts.py).
+its values, so the query page says it in the reader's language; MESSAGES holds these texts, and those of the
+other reasons a query gives no result (service/query/public.py), in German and English.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from service.rdf.sparql_text import tokens
+from service.texts import LANGUAGES
 
 # The words SPARQL 1.1 reads as keywords or built-in functions (SPARQL 1.1 Query §19.8), in upper case.
 KEYWORD_TEXT = """BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED DISTINCT REDUCED AS OPTIONAL FILTER UNION
@@ -33,9 +35,59 @@ CHARACTER_CLASS = re.compile(r"\[[^\[\]]*\]")  # the engine's `['A' ..= 'Z' | �
 ALTERNATIVE = re.compile(r'"[^"]*"|\[[^\]]*\]|[^,\s][^,]*')  # one item of its list of what it expected
 
 
+MESSAGES: dict[str, tuple[str, str]] = {
+    "query_not_evaluated": (
+        "Die Abfrage ließ sich nicht auswerten: {detail} (Meldung der SPARQL-Engine)",
+        "the query could not be evaluated: {detail}",
+    ),
+    "query_time_limit": (
+        "Die Abfrage wurde an der Zeitgrenze von {seconds} Sekunden angehalten. Grenzen Sie sie ein (weniger"
+        " Variablen, genauere Muster, ein LIMIT) und versuchen Sie es noch einmal.",
+        "The query was stopped at the time limit of {seconds} seconds. Narrow it down (fewer variables, more"
+        " specific patterns, a LIMIT) and try again.",
+    ),
+    "query_memory_limit": (
+        "Die Abfrage wurde an der Speichergrenze von {memory} MB angehalten. Grenzen Sie sie ein (kein ORDER BY"
+        " oder DISTINCT über sehr viele Zeilen) und versuchen Sie es noch einmal.",
+        "The query was stopped at the memory limit of {memory} MB. Narrow it down (avoid ORDER BY or DISTINCT over"
+        " very many rows) and try again.",
+    ),
+    "query_result_limit": (
+        "Das Ergebnis ist größer als die Grenze von {size} MB; wählen Sie weniger Spalten.",
+        "The result is larger than the limit of {size} MB; select fewer columns.",
+    ),
+    "query_busy": (
+        "Alle Abfrage-Prozesse sind belegt; bitte versuchen Sie es in {wait} Sekunden noch einmal.",
+        "Every query worker is busy; please try again in {wait} seconds.",
+    ),
+    "editor_prefix": ("Präfix {prefix}: ist nicht deklariert", "the prefix {prefix}: is not declared"),
+    "syntax_error": (
+        "Syntaxfehler in Zeile {line}, Spalte {column}: {reason}",
+        "syntax error at line {line}, column {column}: {reason}",
+    ),
+    "syntax_error_nowhere": ("Syntaxfehler: {reason}", "syntax error: {reason}"),
+    "syntax_prefix": (
+        "Präfix {prefix}: ist nicht deklariert; bekannte: {known}",
+        "the prefix {prefix}: is not declared; known: {known}",
+    ),
+    "syntax_keyword": (
+        "„{word}“ ist kein SPARQL-Schlüsselwort. Meinten Sie {suggestion}?",
+        "“{word}” is not a SPARQL keyword. Did you mean {suggestion}?",
+    ),
+    "syntax_word": ("„{word}“ ist kein SPARQL-Schlüsselwort", "“{word}” is not a SPARQL keyword"),
+    "syntax_expected": ("{detail} (Meldung des SPARQL-Parsers)", "{detail}"),
+}
+
+
+def said(key: str, language: str, /, **values: object) -> str:
+    """The message `key` in `language` (German where there is no such language), with its values."""
+    chosen = MESSAGES[key][LANGUAGES.index(language) if language in LANGUAGES else 0]
+    return chosen.format(**values) if values else chosen  # without values a template, as the editor fills it
+
+
 @dataclass(frozen=True)
 class Explanation:
-    """A syntax error: its place (1-based; 0 when unknown) and a text key of service/texts.py with its values."""
+    """A syntax error: its place (1-based; 0 when unknown) and a key of MESSAGES with its values."""
 
     line: int
     column: int

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from service.config import Config
 from service.query.jobs import Busy, TimeLimit
 from service.query.public import Offer, QueryStopped, limits_of, refusal
-from service.query.syntax import explain, readable
+from service.query.syntax import MESSAGES, explain, readable
 from service.rdf.namespaces import PREFIXES
-from service.texts import UI
 
 BROWSER = {"Accept": "text/html"}
 CSV = {"Accept": "text/csv"}
@@ -114,7 +113,9 @@ def test_any_refused_text_is_explained_at_a_place_inside_it(parts: list[str]) ->
         ox.Store().query(query, prefixes=PREFIXES)
     except SyntaxError as refused:
         found = explain(query, str(refused), PREFIXES)
-        assert found.key in UI and UI[found.key][0].format(**found.values)  # a text there is, with its values
+        assert found.key in MESSAGES and MESSAGES[found.key][0].format(
+            **found.values
+        )  # a text there is, with its values
         lines = query.split("\n")
         assert 1 <= found.line <= len(lines) + 1 and found.column >= 1
     except (OSError, ValueError):  # an evaluation error: not this test's concern
