@@ -21,7 +21,7 @@ $(SERVE_STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $(SERVE_STAMP)
 
-run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
+run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP)) editor
 	$(BIN)/kzs serve --port $(PORT)
 
 # The wheel a town installs (it carries ontology/ and shapes/; setup.py), into dist/.
@@ -33,8 +33,30 @@ CONTAINER ?= $(shell command -v podman || command -v docker)
 image:
 	$(CONTAINER) build $(if $(BASE),--build-arg BASE=$(BASE)) -t kzs -f Containerfile .
 
-test: $(STAMP) lint test-deps
+test: $(STAMP) lint test-deps editor
 	$(BIN)/pytest
+
+# The query editor (editor/sparql-editor.js): CodeMirror 6 with its SPARQL mode, pinned npm packages installed
+# into .cache/editor and bundled by esbuild into a git-ignored static file. Without npm the page keeps its plain
+# editor (service/static/sparql-editor.js) and says nothing is missing.
+EDITOR_PACKAGES := codemirror@6.0.2 @codemirror/state@6.7.6 @codemirror/view@6.44.2 @codemirror/language@6.13.1 \
+  @codemirror/legacy-modes@6.5.5 @codemirror/autocomplete@6.20.4 @codemirror/lint@6.9.8 @codemirror/commands@6.11.2 \
+  esbuild@0.28.2
+EDITOR_DIR := .cache/editor
+EDITOR_STAMP := $(EDITOR_DIR)/.installed-6.44.2-0.28.2
+EDITOR_BUNDLE := service/static/build/sparql-editor.js
+
+$(EDITOR_STAMP):
+	npm install --silent --no-audit --no-fund --no-save --prefix $(EDITOR_DIR) $(EDITOR_PACKAGES) && touch $@
+
+$(EDITOR_BUNDLE): editor/sparql-editor.js $(EDITOR_STAMP)
+	NODE_PATH=$(EDITOR_DIR)/node_modules $(EDITOR_DIR)/node_modules/.bin/esbuild editor/sparql-editor.js \
+	  --bundle --minify --format=iife --target=es2020 --legal-comments=eof --log-level=warning --outfile=$@
+
+.PHONY: editor
+editor:
+	@command -v npm >/dev/null && $(MAKE) --no-print-directory $(EDITOR_BUNDLE) || \
+	  echo "editor: npm missing or the build failed; the query page keeps its plain editor"
 
 # What the tests drive besides Python: a headless browser and its driver (Debian's packages).
 # Without root or apt the browser tests skip and say why.

@@ -64,6 +64,11 @@ UI: dict[str, tuple[str, str]] = {
         "number of the goal's action goals aimed at the group",
     ),
     "matrix_direct": ("das strategische Ziel selbst nennt die Gruppe", "the strategic goal itself names the group"),
+    "matrix_curated": (
+        "* die Zahl enthält Verknüpfungen, die die Redaktion ergänzt hat (kuratiert); der Text selbst nennt sie nicht",
+        "* the count includes links the editors added (curated); the text itself does not make them",
+    ),
+    "matrix_curated_count": ("davon kuratiert: {count}", "curated: {count}"),
     "derived_source": ("Grundlage im Quelltext", "Basis in the source text"),
     "legend": ("Legende", "Legend"),
     "goals_list": ("Alle Ziele", "All goals"),
@@ -202,6 +207,29 @@ UI: dict[str, tuple[str, str]] = {
     "search_hits": ("{count} Treffer für „{q}“", "{count} results for “{q}”"),
     "search_none": ("Keine Treffer für „{q}“.", "No results for “{q}”."),
     "search_more": ("Die {shown} besten von {count} Treffern.", "The best {shown} of {count} results."),
+    "search_did_you_mean": ("Meinten Sie", "Did you mean"),
+    "search_hint_hits": ("{count} Treffer für „{q}“", "{count} results for “{q}”"),
+    "search_help": ("So finden Sie mehr:", "To find more:"),
+    "search_help_shorter": (
+        "Suchen Sie nach einem kürzeren Wort oder einem Wortteil („Schul“ findet „Schulsozialarbeit“).",
+        "Search for a shorter word or part of a word (“Schul” finds “Schulsozialarbeit”).",
+    ),
+    "search_help_sparql": ("Fragen Sie die Daten mit SPARQL ab", "Ask the data in SPARQL"),
+    "search_help_vocabulary": ("Sehen Sie im Vokabular nach", "Look it up in the vocabulary"),
+    "search_help_filters": ("Heben Sie die Filter auf", "Remove the filters"),
+    "search_all": ("alle", "all"),
+    "search_by_kind": ("Art", "Kind"),
+    "search_by_programme": ("Programm", "Programme"),
+    "search_kind_goals": ("Ziele", "Goals"),
+    "search_kind_concepts": ("Begriffe", "Concepts"),
+    "search_kind_sdg": ("SDG", "SDGs"),
+    "search_kind_vocabulary": ("Vokabular", "Vocabulary"),
+    "search_kind_other": ("Weitere", "Other"),
+    "search_kind_sdg_goal": ("SDG-Ziel", "SDG goal"),
+    "search_kind_sdg_target": ("SDG-Unterziel", "SDG target"),
+    "search_kind_mapping": ("SDG-Zuordnung (redaktionell)", "SDG mapping (editorial)"),
+    "search_mapping": ("SDG-Zuordnung: {goal} → {target}", "SDG mapping: {goal} → {target}"),
+    "search_no_sdg": ("kein SDG-Unterziel", "no SDG target"),
 }
 
 # Labels of the reused terms the pages show, by IRI. (kzs terms: from the ontology.)
@@ -247,7 +275,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "skos:related": ("verwandt mit", "related"),
     "dct:title": ("Titel", "title"),
     "dct:description": ("Text", "text"),
-    "dct:audience": ("Zielgruppe", "target group"),
+    "dct:audience": ("Zielgruppe oder Adressat", "target group or addressee"),  # a kind of actor too
     "dct:subject": ("Thema", "subject"),
     "dct:publisher": ("herausgegeben von", "publisher"),
     "dct:spatial": ("Gebiet", "area"),
@@ -335,7 +363,7 @@ _TERMS: dict[str, tuple[str, str]] = {
 
 # How an incoming link reads from its target's side, where the ontology names no inverse.
 _INVERSE: dict[str, tuple[str, str]] = {
-    "dct:audience": ("ist Zielgruppe von", "is target group of"),
+    "dct:audience": ("ist Zielgruppe oder Adressat von", "is target group or addressee of"),
     "skos:inScheme": ("Begriffe darin", "concepts in it"),
     "skos:member": ("ist Mitglied von", "is member of"),
     "skos:topConceptOf": ("oberste Begriffe", "top concepts"),
@@ -357,6 +385,7 @@ _INVERSE: dict[str, tuple[str, str]] = {
     "org:postIn": ("Stellen", "posts"),
     "eli:work_type": ("Programme dieser Art", "programmes of this type"),
     "kzs:partner": ("ist Partner bei", "is partner in"),
+    "kzs:sector": ("ist Branche von", "is the sector of"),
     "kzs:responsibleBody": ("zuständig für", "responsible for"),
     "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
     "rdf:type": ("Beispiele", "instances"),

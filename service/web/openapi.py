@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.content.search import KINDS as SEARCH_KINDS
 from service.content.spreadsheets import XLSX_FORMAT
 from service.ingest.workbook import MEDIA_TYPES
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
@@ -197,7 +198,16 @@ def operations() -> dict[str, dict[str, Operation]]:
                 "German and English labels and descriptions, best matches first.",
                 (HTML, JSON),
                 (400, 406),
-                (Param("q", "query", "The words to look for."), RESULT_FORMAT, FORMAT, ACCEPT, ACCEPT_LANGUAGE, LANG),
+                (
+                    Param("q", "query", "The words to look for."),
+                    Param("kind", "query", "Only hits of this kind.", {"type": "string", "enum": list(SEARCH_KINDS)}),
+                    Param("programme", "query", "Only hits of the programme with this IRI."),
+                    RESULT_FORMAT,
+                    FORMAT,
+                    ACCEPT,
+                    ACCEPT_LANGUAGE,
+                    LANG,
+                ),
                 headers=(),
             )
         },
