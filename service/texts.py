@@ -23,7 +23,6 @@ UI: dict[str, tuple[str, str]] = {
     "in_source": ("Im Quelltext", "In the source text"),
     "source_position": ("Zeichen {start}–{end} im Quelltext", "characters {start}–{end} of the source text"),
     "source_cell": ("Zelle {cell} der Tabelle", "cell {cell} of the sheet"),
-    "level_name": ("Ebene in der Kommune: {name}", "the town's level: {name}"),
     "statements": ("Aussagen", "Statements"),
     "incoming": ("Verweise auf diese Ressource", "Links to this resource"),
     "incoming_via_blank": ("Verweise über eingebettete Knoten", "Links through embedded nodes"),

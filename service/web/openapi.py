@@ -12,9 +12,8 @@ from typing import Any
 
 from service.content.search import KINDS as SEARCH_KINDS
 from service.content.spreadsheets import XLSX_FORMAT
-from service.ingest.workbook import MEDIA_TYPES
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
-from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
+from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
 from service.web.openapi_schema import (
     ACCEPT,
     ACCEPT_LANGUAGE,
@@ -48,6 +47,7 @@ from service.web.openapi_schema import (
     Param,
     path,
     source_download,
+    workbook_downloads,
 )
 
 
@@ -281,14 +281,7 @@ def operations() -> dict[str, dict[str, Operation]]:
         "/data/{programme}/source.csv": source_download(
             "A programme's source table", "The spreadsheet a programme was imported from, where it came as one.", CSV
         ),
-        **{
-            f"/data/{{programme}}/source.{extension}": source_download(
-                "A programme's source workbook",
-                "The workbook a programme was imported from, where it came as one; passages name its cells.",
-                Format(MEDIA_TYPES[f"source.{extension}"], extension, label),
-            )
-            for extension, label in (("xlsx", "Excel workbook"), ("ods", "OpenDocument spreadsheet"))
-        },
+        **workbook_downloads(),
         "/sitemap.xml": {
             "get": Operation("Sitemap", "Every page, for search engines.", (XML,), (206, 304, 416), DOWNLOAD)
         },

@@ -276,9 +276,8 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
         return result
 
     curations = _curations(description.triples, resource, labels, language)
-    kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value == TYPE]
-    names = [t.object for t in by_subject[resource] if t.predicate.value == LEVEL_NAME]  # "Schlüsselprojekt"
-    kinds += [Value(text("level_name", language, name=n.value)) for n in names if isinstance(n, ox.Literal)]
+    # The kinds: its classes, and the town's own name for its level ("Schlüsselprojekt") beside them.
+    kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value in (TYPE, LEVEL_NAME)]
     title = labels.value(resource, language)
     if not labels.name(resource, language):
         title = Value(labels.fallback(description.iri))

@@ -244,7 +244,7 @@ def test_a_goals_page_names_its_cell(workbook_client: FlaskClient) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Zelle Ziele!D7 der Tabelle" in html and f'href="{BASE}data/musterhausen-2020/source.xlsx"' in html
-    assert "Ebene in der Kommune: Handlungsziel" in html
+    assert '<span class="kind">Handlungsziel</span>' in html, "the town's level name beside its level"
 
 
 def test_kzs_template_refuses_what_it_cannot_write(tmp_path: Path, template: Path) -> None:
