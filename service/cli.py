@@ -216,20 +216,28 @@ def validate(catalog: bool, html_report: Path | None) -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Compare with the committed programme.ttl instead of writing it.")
 @click.option(
-    "--csv", "sheet", is_flag=True, help="Read FOLDER/source.csv, one row per goal (docs/adding-a-programme.md)."
+    "--csv",
+    "sheet",
+    is_flag=True,
+    help="Read FOLDER/source.xlsx, source.ods or source.csv, one row per goal (docs/adding-a-programme.md).",
 )
 def import_(folder: Path, check: bool, sheet: bool) -> None:
-    """Turn FOLDER/source.txt (or source.csv, with FOLDER/import.toml) into FOLDER/programme.ttl.
+    """Turn FOLDER/source.txt (or a spreadsheet, with FOLDER/import.toml) into FOLDER/programme.ttl.
 
-    A folder with a source.csv and no source.txt is read as a spreadsheet without --csv, so `make data`
-    imports every folder."""
+    A folder with a spreadsheet (source.xlsx, source.ods or source.csv) and no source.txt is read as a
+    spreadsheet without --csv, so `make data` imports every folder."""
+    from service.ingest.sheet_files import SOURCES, source_of
+
     config = Config.from_env()
     if not (folder / "import.toml").is_file():
         raise click.ClickException(
             f"{folder}: no import.toml; a programme folder holds it beside its source (kzs init)"
         )
-    csv = sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists()
-    source = folder / ("source.csv" if csv else "source.txt")
+    csv = sheet or not (folder / "source.txt").exists() and any((folder / name).exists() for name in SOURCES)
+    try:
+        source = source_of(folder) if csv else folder / "source.txt"
+    except ProgrammeImportError as error:
+        raise click.ClickException(str(error)) from error
     if source.is_file() and source.stat().st_size > config.data_file_mb * 2**20:
         size = source.stat().st_size / 2**20
         raise click.ClickException(f"{source}: not read: {size:.1f} MB, more than the {config.data_file_mb} MB allowed")
@@ -256,9 +264,10 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
 def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
     """The sheet's graph, with a progress bar, checked against the shapes; writes a metadata.ttl stub if none."""
     from service.ingest.csv_import import check, import_csv, metadata_stub
+    from service.ingest.sheet_files import source_of
     from service.ingest.sheets import CsvImportError
 
-    source = folder / "source.csv"
+    source = source_of(folder)
     with click.progressbar(length=0, label="reading rows", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -278,6 +287,21 @@ def import_sheet(folder: Path, concepts: Graph, config: Config) -> Graph:
     if problems:
         raise click.ClickException(f"{source}:\n{CsvImportError(problems)}")
     return result.graph
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", default="de", show_default=True, help="Language of the target groups and fields listed.")
+def template(file: Path, language: str) -> None:
+    """Write FILE.xlsx, the workbook to fill in: a goal sheet with drop-down lists, and a help sheet."""
+    from service.ingest.template import TemplateError, write_template
+
+    try:
+        values = write_template(file, Config.from_env(), language)
+    except (TemplateError, LoadError) as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{len(options)} {column.replace('_', ' ')}" for column, options in values.items())
+    click.echo(f"wrote {file} (lists: {counts}); fill in the sheet 'Ziele', then `kzs import --csv` its folder")
 
 
 @main.command()

@@ -22,6 +22,7 @@ UI: dict[str, tuple[str, str]] = {
     "breadcrumbs": ("Sie sind hier", "You are here"),
     "in_source": ("Im Quelltext", "In the source text"),
     "source_position": ("Zeichen {start}–{end} im Quelltext", "characters {start}–{end} of the source text"),
+    "source_cell": ("Zelle {cell} der Tabelle", "cell {cell} of the sheet"),
     "statements": ("Aussagen", "Statements"),
     "incoming": ("Verweise auf diese Ressource", "Links to this resource"),
     "incoming_via_blank": ("Verweise über eingebettete Knoten", "Links through embedded nodes"),

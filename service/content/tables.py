@@ -1,4 +1,8 @@
-"""The action goals as a CSV table for spreadsheets, and the CSVW metadata that describes it (W3C CSV on the Web)."""
+"""The action goals as a CSV table for spreadsheets, and the CSVW metadata that describes it (W3C CSV on the Web).
+
+A measure directly under a strategic goal (where a town skips the level of action goals) stands in the
+action goals' place, so it has a row too; its `ebene` says what the town calls it ("Schlüsselprojekt").
+"""
 
 from __future__ import annotations
 
@@ -18,18 +22,20 @@ from service.store.embedded import Store, select, term
 
 SEPARATOR = " | "  # between the values of a list cell (CSVW `separator`)
 
-# One row per action goal; multi-valued facts come from their own queries, so no row is ever multiplied.
+# One row per action goal (or measure in its place); multi-valued facts come from their own queries, so no row
+# is ever multiplied.
+ROWS = "{ ?goal a kzs:ActionGoal } UNION { ?goal a kzs:Measure ; kzs:isMeasureOf/a kzs:StrategicGoal }"
 ACTION_GOALS = (
     SPARQL_PROLOGUE
     + """
 SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?strategicEn ?priorities ?level WHERE {
-  GRAPH ?g { ?goal a kzs:ActionGoal }
+  GRAPH ?g { { ?goal a kzs:ActionGoal } UNION { ?goal a kzs:Measure ; kzs:isMeasureOf/a kzs:StrategicGoal } }
   OPTIONAL { ?goal skos:notation ?notation }
   OPTIONAL { ?goal kzs:levelName ?level }
   OPTIONAL { ?goal skos:prefLabel ?de FILTER(LANG(?de) = "de") }
   OPTIONAL { ?goal skos:prefLabel ?en FILTER(LANG(?en) = "en") }
   OPTIONAL {
-    ?goal kzs:isActionGoalOf ?strategic
+    ?goal kzs:isActionGoalOf|kzs:isMeasureOf ?strategic . ?strategic a kzs:StrategicGoal
     OPTIONAL { ?strategic skos:notation ?strategicNotation }
     OPTIONAL { ?strategic skos:prefLabel ?strategicDe FILTER(LANG(?strategicDe) = "de") }
     OPTIONAL { ?strategic skos:prefLabel ?strategicEn FILTER(LANG(?strategicEn) = "en") }
@@ -45,18 +51,18 @@ SELECT ?g ?goal ?notation ?de ?en ?strategic ?strategicNotation ?strategicDe ?st
 # towns: 68,121 rows for one goal's link, a quadratic build of the dumps).
 LINKED = """
 SELECT DISTINCT ?goal ?value ?label WHERE {
-  { SELECT DISTINCT ?goal ?value WHERE { GRAPH ?g { ?goal a kzs:ActionGoal } ?goal <%s> ?value } }
+  { SELECT DISTINCT ?goal ?value WHERE { GRAPH ?g { %s } ?goal <%s> ?value } }
   OPTIONAL { ?value skos:prefLabel ?label FILTER(LANG(?label) IN ("de", "en")) }
 }
 """
-AUDIENCES = SPARQL_PROLOGUE + LINKED % DCTERMS.audience
-RESPONSIBLE = SPARQL_PROLOGUE + LINKED % KZS.responsibleBody
-SECTORS = SPARQL_PROLOGUE + LINKED % KZS.sector
+AUDIENCES = SPARQL_PROLOGUE + LINKED % (ROWS, DCTERMS.audience)
+RESPONSIBLE = SPARQL_PROLOGUE + LINKED % (ROWS, KZS.responsibleBody)
+SECTORS = SPARQL_PROLOGUE + LINKED % (ROWS, KZS.sector)
 # The links the editors added: described by an rdf:Statement with kzs:basis (docs/interpretation.md).
 CURATED = """
 SELECT DISTINCT ?goal ?value WHERE {
   ?statement rdf:subject ?goal ; rdf:predicate <%s> ; rdf:object ?value ; kzs:basis ?basis .
-  ?goal a kzs:ActionGoal .
+  %s
 }
 """
 
@@ -95,7 +101,8 @@ COLUMNS = (
     Column("notation", "Nummer", "number", {"propertyUrl": NOTATION}),
     Column("handlungsziel_de", "Handlungsziel (deutsch)", "action goal (German)", text(LABEL, "de")),
     Column("handlungsziel_en", "Handlungsziel (englisch)", "action goal (English)", text(LABEL, "en")),
-    Column(STRATEGIC, "Strategisches Ziel (IRI)", "strategic goal (IRI)", links(STRATEGIC, str(KZS.isActionGoalOf))),
+    # skos:broader: kzs:isActionGoalOf for an action goal, kzs:isMeasureOf for a measure in its place.
+    Column(STRATEGIC, "Strategisches Ziel (IRI)", "strategic goal (IRI)", links(STRATEGIC, str(SKOS.broader))),
     Column(f"{STRATEGIC}_notation", "Nummer des strategischen Ziels", "number of the strategic goal",
            {"aboutUrl": about(STRATEGIC), "propertyUrl": NOTATION}),
     Column(f"{STRATEGIC}_de", "Strategisches Ziel (deutsch)", "strategic goal (German)", text(LABEL, "de", STRATEGIC)),
@@ -152,7 +159,7 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
     audiences, responsible, sectors = linked(store, AUDIENCES), linked(store, RESPONSIBLE), linked(store, SECTORS)
     curated: dict[tuple[str, str], set[str]] = {}
     for prop in (DCTERMS.audience, KZS.responsibleBody):
-        for row in select(store, SPARQL_PROLOGUE + CURATED % prop):
+        for row in select(store, SPARQL_PROLOGUE + CURATED % (prop, ROWS)):
             curated.setdefault((str(prop), term(row, "goal")), set()).add(term(row, "value"))
     found: dict[str, tuple[str, list[tuple[str, ...]], bool]] = {}
     for row in select(store, ACTION_GOALS):

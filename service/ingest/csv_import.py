@@ -1,9 +1,12 @@
-"""A programme as a spreadsheet (`source.csv`, one row per goal) → its source graph.
+"""A programme as a spreadsheet (`source.xlsx`, `source.ods` or `source.csv`, one row per goal) → its source graph.
 
-The template (docs/adding-a-programme.md): a header row naming the columns, then one row per goal.
+The template (docs/adding-a-programme.md, `kzs template`): a header row naming the columns (in English, in
+German, or both as "Ebene / level"), then one row per goal.
 
-    level             vision, field of action, strategic goal, action goal, measure, overarching goal
-                      (or the German Leitbild, Handlungsfeld, Strategisches Ziel, Handlungsziel, …)
+    level             vision, field of action, strategic goal, action goal, measure, overarching goal,
+                      indicator (or the German Leitbild, Handlungsfeld, Strategisches Ziel, Handlungsziel,
+                      Maßnahme, Übergreifendes Ziel, Kennzahl; a few towns' own words are known too)
+    level_name        the town's own word for the level (optional: "Leistungsziel", "Schlüsselprojekt")
     notation          1, 2 for strategic goals; 1.1, 1.2 below goal 1; 1.1.1 for measures; Ü1 for
                       overarching goals; any short key for a vision or field of action
     parent            the notation of the row above this one in the hierarchy; empty at the top
@@ -13,9 +16,11 @@ The template (docs/adding-a-programme.md): a header row naming the columns, then
     responsible_body  the unit responsible for the goal
     field_of_action   the shared field of action (ontology/konzepte.ttl) the row belongs to
 
-Each cell is a passage of the CSV file: offsets in Unicode code points, as for text sources, so
-every goal points to the cell it was read from. Problems name the row (the header is row 1, as in
-a spreadsheet) and the column.
+Each cell is a passage of the file: a quote of the cell and a kzs:CellSelector naming its row and column
+(and, in a workbook, its sheet); in a CSV file also its offsets in Unicode code points, as for text
+sources. So every goal points to the cell it was read from. Problems name the row (the header is row 1,
+as in a spreadsheet) and the column. An unknown level, target group or field of action gets the nearest
+known names as a suggestion.
 """
 
 from __future__ import annotations
@@ -26,17 +31,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
 from service.config import Config
 from service.ingest import research_sheet
-from service.ingest.loader import Source, decode_utf8, discover, parse, shape_files, validate
-from service.ingest.sheets import CsvImportError, Problem, Row, read_sheet
+from service.ingest.loader import Source, discover, parse, shape_files, validate
+from service.ingest.sheet_files import Place, SheetFile, cell_passage, read_rows, source_of
+from service.ingest.sheets import CsvImportError, Problem, Row, suggestion
 from service.ingest.text_import import (
     DRAFT_BASE,
     LANGUAGE_AUTHORITY,
-    QUOTE_CONTEXT,
     ConceptIndex,
     ImportSettings,
     ProgrammeImportError,
@@ -47,19 +52,21 @@ from service.ingest.text_import import (
 from service.ingest.text_layout import Span
 from service.rdf.namespaces import ELI, ISO639_3, KZS, OA, bind_prefixes
 
-SOURCE = "source.csv"
 LIST_SEPARATOR = ";"
 
-# What a spreadsheet may write in the `level` column (compared case-insensitively).
+# What a spreadsheet may write in the `level` column (compared case-insensitively): English, German, and a
+# few towns' own words. The first two are the names the template's drop-down list offers.
 LEVEL_NAMES = {
-    KZS.Vision: ("vision", "leitbild"),
-    KZS.OverarchingGoal: ("overarching goal", "übergreifendes ziel"),
-    KZS.FieldOfAction: ("field of action", "handlungsfeld"),
-    KZS.StrategicGoal: ("strategic goal", "strategisches ziel"),
-    KZS.ActionGoal: ("action goal", "handlungsziel", "operatives ziel", "leistungsziel"),
-    KZS.Measure: ("measure", "maßnahme", "massnahme", "schlüsselprojekt", "key project"),
+    KZS.Vision: ("vision", "Leitbild"),
+    KZS.OverarchingGoal: ("overarching goal", "Übergreifendes Ziel"),
+    KZS.FieldOfAction: ("field of action", "Handlungsfeld"),
+    KZS.StrategicGoal: ("strategic goal", "Strategisches Ziel"),
+    KZS.ActionGoal: ("action goal", "Handlungsziel", "Operatives Ziel", "Leistungsziel"),
+    KZS.Measure: ("measure", "Maßnahme", "Massnahme", "Schlüsselprojekt", "key project"),
+    KZS.Indicator: ("indicator", "Kennzahl", "Indikator"),
 }
-LEVELS = {name: level for level, names in LEVEL_NAMES.items() for name in names}
+LEVELS = {name.casefold(): level for level, names in LEVEL_NAMES.items() for name in names}
+GOALS = (KZS.Vision, KZS.OverarchingGoal, KZS.StrategicGoal, KZS.ActionGoal)
 # Which level a row's parent may have, and the pair of properties that links them.
 PARENTS = {
     KZS.FieldOfAction: {KZS.Vision: (KZS.hasFieldOfAction, KZS.isFieldOfActionOf)},
@@ -67,11 +74,15 @@ PARENTS = {
         KZS.Vision: (KZS.hasStrategicGoal, KZS.isStrategicGoalOf),
         KZS.FieldOfAction: (KZS.hasStrategicGoal, KZS.isStrategicGoalOf),
     },
-    KZS.ActionGoal: {KZS.StrategicGoal: (KZS.hasActionGoal, KZS.isActionGoalOf)},
+    KZS.ActionGoal: {  # a skipped level: an action goal directly under a field of action
+        KZS.StrategicGoal: (KZS.hasActionGoal, KZS.isActionGoalOf),
+        KZS.FieldOfAction: (KZS.hasActionGoal, KZS.isActionGoalOf),
+    },
     KZS.Measure: {  # a skipped level: a measure directly under a strategic goal (Sondershausen's Schlüsselprojekte)
         KZS.ActionGoal: (KZS.hasMeasure, KZS.isMeasureOf),
         KZS.StrategicGoal: (KZS.hasMeasure, KZS.isMeasureOf),
     },
+    KZS.Indicator: {level: (KZS.hasIndicator, KZS.isIndicatorOf) for level in (*GOALS, KZS.Measure)},
 }
 # Where in the sheet a shape's complaint about a property points.
 PATH_COLUMNS = {
@@ -85,6 +96,8 @@ PATH_COLUMNS = {
     KZS.isStrategicGoalOf: "parent",
     KZS.isMeasureOf: "parent",
     KZS.isFieldOfActionOf: "parent",
+    KZS.isIndicatorOf: "parent",
+    KZS.levelName: "level_name",
 }
 
 
@@ -114,15 +127,19 @@ class Goal:
 class SheetGraph:
     """Writes the triples for the rows of one sheet, collecting every problem on the way."""
 
-    def __init__(self, text: str, rows: list[Row], settings: CsvSettings, concepts: Graph, folder: str):
-        self.text, self.rows, self.settings, self.concepts = text, rows, settings, ConceptIndex(concepts)
-        scheme = URIRef(f"{DRAFT_BASE}id/konzept/handlungsfeld")
-        self.field_names = sorted(
-            str(label)
-            for field_concept in concepts.subjects(SKOS.inScheme, scheme)
-            for label in concepts.objects(field_concept, SKOS.prefLabel)
-            if isinstance(label, Literal) and label.language == settings.base.language
-        )
+    def __init__(self, source: SheetFile, rows: list[Row], settings: CsvSettings, concepts: Graph, folder: str):
+        self.source, self.text, self.rows, self.settings = source, source.text, rows, settings
+        self.concepts = ConceptIndex(concepts)
+
+        def labels(scheme: str) -> list[str]:
+            return sorted(
+                str(label)
+                for concept in concepts.subjects(SKOS.inScheme, URIRef(f"{DRAFT_BASE}id/konzept/{scheme}"))
+                for label in concepts.objects(concept, SKOS.prefLabel)
+                if isinstance(label, Literal) and label.language == settings.base.language
+            )
+
+        self.field_names, self.group_names = labels("handlungsfeld"), labels("zielgruppe")
         base = settings.base
         self.lang = base.language
         self.graph = bind_prefixes(Graph())
@@ -131,7 +148,7 @@ class SheetGraph:
         self.expression = URIRef(f"{self.programme}/fassung/{base.version}/{base.language}")
         self.manifestation = URIRef(f"{self.expression}/text")
         self.scheme = URIRef(f"{self.programme}/zielsystem/{base.version}")
-        self.source_file = URIRef(f"{DRAFT_BASE}data/{folder}/{SOURCE}")
+        self.source_file = URIRef(f"{DRAFT_BASE}data/{folder}/{source.name}")
         self.problems: list[Problem] = []
         self.goals: dict[str, Goal] = {}  # by notation (or text, for a row without one)
         self.row_of: dict[URIRef, int] = {}
@@ -140,7 +157,7 @@ class SheetGraph:
         return Literal(text, lang=self.lang)
 
     def problem(self, row: Row | None, column: str | None, message: str) -> None:
-        self.problems.append(Problem(row.number if row else None, column, message))
+        self.problems.append(Problem(row.number if row else None, column, message, self.source.sheet))
 
     def build(self, progress: Callable[[int, int], None] | None = None) -> Graph:
         self.document()
@@ -179,8 +196,7 @@ class SheetGraph:
             (self.expression, ELI.is_embodied_by, self.manifestation),
             (self.manifestation, RDF.type, ELI.Manifestation),
             (self.manifestation, ELI.embodies, self.expression),
-            (self.manifestation, DCTERMS.format, Literal("text/csv; charset=utf-8")),
-            (self.manifestation, KZS.characterCount, Literal(len(self.text), datatype=XSD.nonNegativeInteger)),
+            (self.manifestation, DCTERMS.format, Literal(self.source.media_type)),
             (self.manifestation, ELI.is_exemplified_by, self.source_file),
             (self.scheme, RDF.type, SKOS.ConceptScheme),
             (
@@ -191,12 +207,16 @@ class SheetGraph:
             (self.scheme, DCTERMS.source, self.expression),
         ):
             g.add(triple)
+        if self.text is not None:  # a text file: passages have offsets into it (kzss:PassageOffsetsShape)
+            g.add((self.manifestation, KZS.characterCount, Literal(len(self.text), datatype=XSD.nonNegativeInteger)))
 
     def classify(self, row: Row) -> Goal | None:
-        level = LEVELS.get(" ".join(row.get("level").casefold().split()))
+        level = LEVELS.get(label_key(row.get("level")))
         if level is None:
-            names = ", ".join(names[0] for names in LEVEL_NAMES.values())
-            self.problem(row, "level", f"{row.get('level')!r} is not a level; use one of: {names}")
+            known = [name for names in LEVEL_NAMES.values() for name in names]
+            names = ", ".join(f"{names[1]} ({names[0]})" for names in LEVEL_NAMES.values())
+            hint = suggestion(row.get("level"), known)
+            self.problem(row, "level", f"{row.get('level')!r} is not a level.{hint} The levels: {names}")
             return None
         if not row.get("text"):
             self.problem(row, "text", "the goal's wording is missing")
@@ -228,7 +248,7 @@ class SheetGraph:
         if goal.level in expected and not re.fullmatch(expected[goal.level][0], notation):
             self.problem(row, "notation", f"{notation!r} is not {expected[goal.level][1]}")
         if goal.level in (KZS.ActionGoal, KZS.Measure):
-            prefix = parent.notation if parent else "n"
+            prefix = parent.notation if parent and parent.notation else "n"
             if not re.fullmatch(rf"{re.escape(prefix)}\.[1-9][0-9]*", notation):
                 self.problem(
                     row, "notation", f"{notation!r} must be the parent's notation, a dot and a number ({prefix}.1)"
@@ -237,7 +257,7 @@ class SheetGraph:
         if parent is not None and parent.level not in allowed:
             names = " or ".join(LEVEL_NAMES[level][0] for level in allowed) or "nothing (leave it empty)"
             self.problem(row, "parent", f"the parent of a {LEVEL_NAMES[goal.level][0]} must be a {names}")
-        if goal.level in (KZS.ActionGoal, KZS.Measure) and parent is None and not row.get("parent"):
+        if goal.level in (KZS.ActionGoal, KZS.Measure, KZS.Indicator) and parent is None and not row.get("parent"):
             self.problem(row, "parent", f"a {LEVEL_NAMES[goal.level][0]} needs its parent's notation")
         tail = notation.rsplit(".", 1)[-1]
         if goal.level == KZS.Vision:
@@ -248,6 +268,10 @@ class SheetGraph:
             return URIRef(f"{p}/uebergreifendes-ziel/{notation.removeprefix('Ü')}")
         if goal.level == KZS.StrategicGoal:
             return URIRef(f"{p}/ziel/{notation}")
+        if goal.level == KZS.Indicator:
+            return URIRef(f"{p}/indikator/{slug(notation) or slug(row.get('text'))}")
+        if goal.level == KZS.ActionGoal and parent is not None and parent.level == KZS.FieldOfAction:
+            return URIRef(f"{parent.iri}/handlungsziel/{tail}")
         if goal.level == KZS.ActionGoal:
             return URIRef(f"{p}/ziel/{notation.rsplit('.', 1)[0]}/handlungsziel/{tail}")
         return URIRef(f"{parent.iri if parent else p}/massnahme/{tail}")
@@ -257,7 +281,8 @@ class SheetGraph:
         self.row_of[iri] = row.number
         g.add((iri, RDF.type, goal.level))
         g.add((iri, SKOS.prefLabel, self.literal(row.get("text"))))
-        g.add((iri, SKOS.inScheme, self.scheme))
+        if goal.level != KZS.Indicator:  # an indicator measures a goal; it is no part of the goal system
+            g.add((iri, SKOS.inScheme, self.scheme))
         g.add((iri, PROV.wasQuotedFrom, self.passage(row, "text")))
         if goal.notation:
             g.add((iri, SKOS.notation, Literal(goal.notation)))
@@ -268,8 +293,9 @@ class SheetGraph:
             self.problem(row, "description", "a strategic goal needs its description")
         parent = self.goals.get(row.get("parent")) if row.get("parent") else None
         if parent is None:
-            g.add((iri, SKOS.topConceptOf, self.scheme))
-            g.add((self.scheme, SKOS.hasTopConcept, iri))
+            if goal.level != KZS.Indicator:
+                g.add((iri, SKOS.topConceptOf, self.scheme))
+                g.add((self.scheme, SKOS.hasTopConcept, iri))
         elif links := PARENTS.get(goal.level, {}).get(parent.level):
             g.add((parent.iri, links[0], iri))
             g.add((iri, links[1], parent.iri))
@@ -287,7 +313,9 @@ class SheetGraph:
         concept = self.concepts.by_label.get(("handlungsfeld", label_key(name)))
         if concept is None:
             known = "; ".join(self.field_names)
-            self.problem(row, "field_of_action", f"no shared field of action {name!r}; the shared fields are: {known}")
+            hint = suggestion(name, self.field_names)
+            message = f"no shared field of action {name!r}.{hint} The shared fields are: {known}"
+            self.problem(row, "field_of_action", message)
             return
         self.graph.add((goal.iri, DCTERMS.subject, concept))
 
@@ -295,20 +323,22 @@ class SheetGraph:
         cell = goal.row.cells.get("target_groups")
         if cell is None or not cell.value:
             return
-        raw = self.text[cell.span.start : cell.span.end]
+        raw = (self.text if self.text is not None else cell.value)[cell.span.start : cell.span.end]
         offset = 0
         for part in raw.split(LIST_SEPARATOR):
             start = cell.span.start + offset + len(part) - len(part.lstrip())
             offset += len(part) + len(LIST_SEPARATOR)
-            name = part.strip().replace('""', '"')
+            name = part.strip().replace('""', '"') if self.text is not None else part.strip()
             if not name:
                 continue
             concept = self.concepts.by_label.get(("zielgruppe", label_key(name)))
             if concept is None:
+                hint = suggestion(name, self.group_names)
                 self.problem(
                     goal.row,
                     "target_groups",
-                    f"no shared target group {name!r}; add it (or an skos:altLabel) to ontology/konzepte.ttl",
+                    f"no shared target group {name!r}.{hint} If it is new, add it (or an skos:altLabel) to "
+                    "ontology/konzepte.ttl",
                 )
                 continue
             key = f"zeile-{goal.row.number}-zielgruppe-{concept.rsplit('/', 1)[-1]}"
@@ -318,7 +348,7 @@ class SheetGraph:
             self.graph.add((annotation, RDF.type, OA.Annotation))
             self.graph.add((annotation, OA.motivatedBy, OA.identifying))
             self.graph.add((annotation, OA.hasBody, concept))
-            self.graph.add((annotation, OA.hasTarget, self.span_passage(key, span)))
+            self.graph.add((annotation, OA.hasTarget, self.span_passage(key, span, goal.row, "target_groups")))
 
     def responsible_body(self, goal: Goal) -> None:
         name = goal.row.get("responsible_body")
@@ -338,25 +368,13 @@ class SheetGraph:
         g.add((goal.iri, KZS.responsibleBody, unit))
 
     def passage(self, row: Row, column: str) -> URIRef:
-        return self.span_passage(f"zeile-{row.number}-{column.replace('_', '-')}", row.cells[column].span)
+        key = f"zeile-{row.number}-{column.replace('_', '-')}"
+        return self.span_passage(key, row.cells[column].span, row, column)
 
-    def span_passage(self, key: str, span: Span) -> URIRef:
-        """The passage `span` of the sheet, with a quote and a position selector (as the text importer makes)."""
+    def span_passage(self, key: str, span: Span, row: Row, column: str) -> URIRef:
         passage = URIRef(f"{self.expression}/stelle/{key}")
-        if (passage, RDF.type, OA.SpecificResource) in self.graph:
-            return passage
-        quote, position, g, text = BNode(), BNode(), self.graph, self.text
-        g.add((passage, RDF.type, OA.SpecificResource))
-        g.add((passage, OA.hasSource, self.manifestation))
-        g.add((passage, OA.hasSelector, quote))
-        g.add((passage, OA.hasSelector, position))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(text[span.start : span.end])))
-        g.add((quote, OA.prefix, Literal(text[max(0, span.start - QUOTE_CONTEXT) : span.start])))
-        g.add((quote, OA.suffix, Literal(text[span.end : span.end + QUOTE_CONTEXT])))
-        g.add((position, RDF.type, OA.TextPositionSelector))
-        g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        if (passage, RDF.type, OA.SpecificResource) not in self.graph:
+            cell_passage(self.graph, passage, self.manifestation, self.source, Place(row, column, span))
         return passage
 
 
@@ -367,21 +385,17 @@ class SheetImport:
     graph: Graph
     row_of: dict[URIRef, int]
     settings: CsvSettings
+    sheet: str | None = None
 
 
 def import_csv(folder: Path, concepts: Graph, progress: Callable[[int, int], None] | None = None) -> SheetImport:
-    """Build the source graph of the sheet `folder/source.csv`, or raise naming rows and columns."""
+    """Build the source graph of the folder's spreadsheet (`source_of`), or raise naming rows and columns."""
     settings = CsvSettings.read(folder / "import.toml")
-    try:  # the caller names the file
-        text = decode_utf8((folder / SOURCE).read_bytes())
-    except ValueError as error:
-        raise ProgrammeImportError(f"{error}; save the sheet as 'CSV UTF-8' and import again") from error
-    except OSError as error:
-        raise ProgrammeImportError(f"cannot be read: {error}") from error
-    sheet = SheetGraph(text, read_sheet(text), settings, concepts, folder.name)
+    source, rows = read_rows(source_of(folder))
+    sheet = SheetGraph(source, rows, settings, concepts, folder.name)
     graph = sheet.build(progress)
     graph = research_sheet.extend(folder, sheet)  # hook: level names and facts.csv (service/ingest/research_sheet.py)
-    return SheetImport(revision_of(folder, settings.base, graph), sheet.row_of, settings)
+    return SheetImport(revision_of(folder, settings.base, graph), sheet.row_of, settings, source.sheet)
 
 
 def check(result: SheetImport, folder: Path, config: Config) -> list[Problem]:
@@ -399,7 +413,8 @@ def check(result: SheetImport, folder: Path, config: Config) -> list[Problem]:
             continue
         row = result.row_of.get(URIRef(violation.focus))
         column = PATH_COLUMNS.get(URIRef(violation.path)) if row else None
-        problems.append(Problem(row, column, f"{violation.message} ({violation.focus}, {violation.shape})"))
+        message = f"{violation.message} ({violation.focus}, {violation.shape})"
+        problems.append(Problem(row, column, message, result.sheet))
     return problems
 
 

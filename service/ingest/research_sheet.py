@@ -389,9 +389,9 @@ class FactGraph:
 
 
 def level_names(sheet: SheetGraph) -> None:
-    """Keep the town's own name for each goal's level, verbatim from the `level` cell."""
+    """Keep the town's own name for each goal's level, verbatim from the `level_name` cell or else `level`."""
     for goal in sheet.goals.values():
-        name = goal.row.get("level")
+        name = goal.row.get("level_name") or goal.row.get("level")
         if goal.iri and name:
             sheet.graph.add((goal.iri, KZS.levelName, sheet.literal(name)))
 

@@ -46,6 +46,8 @@ from service.web.openapi_schema import (
     Operation,
     Param,
     path,
+    source_download,
+    workbook_downloads,
 )
 
 
@@ -271,24 +273,15 @@ def operations() -> dict[str, dict[str, Operation]]:
             )
         },
         **feed_and_releases(),
-        "/data/{programme}/source.txt": {
-            "get": Operation(
-                "A programme's source text",
-                "The document as published; every passage's character offsets point into it.",
-                (PLAIN,),
-                (206, 304, 404, 416),
-                (path("programme", "The programme's folder name."), *DOWNLOAD),
-            )
-        },
-        "/data/{programme}/source.csv": {
-            "get": Operation(
-                "A programme's source table",
-                "The spreadsheet a programme was imported from, where it came as one.",
-                (CSV,),
-                (206, 304, 404, 416),
-                (path("programme", "The programme's folder name."), *DOWNLOAD),
-            )
-        },
+        "/data/{programme}/source.txt": source_download(
+            "A programme's source text",
+            "The document as published; every passage's character offsets point into it.",
+            PLAIN,
+        ),
+        "/data/{programme}/source.csv": source_download(
+            "A programme's source table", "The spreadsheet a programme was imported from, where it came as one.", CSV
+        ),
+        **workbook_downloads(),
         "/sitemap.xml": {
             "get": Operation("Sitemap", "Every page, for search engines.", (XML,), (206, 304, 416), DOWNLOAD)
         },

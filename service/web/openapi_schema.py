@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.ingest.workbook import MEDIA_TYPES
 from service.rdf.formats import GRAPH_FORMATS, HTML, Format
 
 JSON = Format("application/json", "json", "JSON")
@@ -193,3 +194,21 @@ SPARQL_DESCRIPTION = (
     " Turtle, JSON-LD, RDF/XML or N-Triples. Without a query, browsers get the query editor and other clients the"
     " Service Description. Read-only: updates are refused (403), federated queries (SERVICE) too (400)."
 )
+
+
+def source_download(summary: str, description: str, fmt: Format) -> dict[str, Operation]:
+    """A programme's source file (text, table or workbook), served as it is."""
+    where = path("programme", "The programme's folder name.")
+    return {"get": Operation(summary, description, (fmt,), (206, 304, 404, 416), (where, *DOWNLOAD))}
+
+
+def workbook_downloads() -> dict[str, dict[str, Operation]]:
+    """`/data/{programme}/source.xlsx` and `.ods`: the workbook a programme was imported from."""
+    return {
+        f"/data/{{programme}}/source.{extension}": source_download(
+            "A programme's source workbook",
+            "The workbook a programme was imported from, where it came as one; passages name its cells.",
+            Format(MEDIA_TYPES[f"source.{extension}"], extension, label),
+        )
+        for extension, label in (("xlsx", "Excel workbook"), ("ods", "OpenDocument spreadsheet"))
+    }

@@ -28,11 +28,12 @@ def _iri(c: str) -> str:
     return PREFIXES[prefix] + local
 
 
-TYPE, NOTATION = _iri("rdf:type"), _iri("skos:notation")
+TYPE, NOTATION, LEVEL_NAME = _iri("rdf:type"), _iri("skos:notation"), _iri("kzs:levelName")
 QUOTED, DERIVED, SELECTOR, SOURCE = (
     _iri(c) for c in ("prov:wasQuotedFrom", "prov:wasDerivedFrom", "oa:hasSelector", "oa:hasSource")
 )
 EXACT, START, END, FILE = (_iri(c) for c in ("oa:exact", "oa:start", "oa:end", "eli:is_exemplified_by"))
+CELL = tuple(_iri(c) for c in ("kzs:sheetName", "kzs:column", "kzs:row"))  # a kzs:CellSelector: Ziele!D7
 SUBJECT, PREDICATE, OBJECT, BASIS = (_iri(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
 # An SSSOM mapping record (owl:Axiom) describes its triple as an rdf:Statement does (kuratierte-aussagen.rq).
 AS_STATEMENT = {
@@ -117,6 +118,7 @@ class Quote:
     start: int
     end: int
     href: str | None
+    cell: str = ""  # in a workbook: the sheet and cell, as a spreadsheet writes it (Ziele!D7)
 
 
 @dataclass
@@ -274,7 +276,8 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
         return result
 
     curations = _curations(description.triples, resource, labels, language)
-    kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value == TYPE]
+    # The kinds: its classes, and the town's own name for its level ("Schlüsselprojekt") beside them.
+    kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value in (TYPE, LEVEL_NAME)]
     title = labels.value(resource, language)
     if not labels.name(resource, language):
         title = Value(labels.fallback(description.iri))
@@ -334,7 +337,9 @@ def _quotes(by_subject: dict[Node, list[ox.Triple]], resource: ox.NamedNode) -> 
 
     def quote(passage: Node) -> Quote | None:
         exact = start = end = None
+        place: dict[str, str] = {}  # a kzs:CellSelector's sheet, column and row
         for selector in objects(passage, SELECTOR):
+            place.update((p, o.value) for p in CELL for o in objects(selector, p) if isinstance(o, ox.Literal))
             exact = exact or next((o.value for o in objects(selector, EXACT) if isinstance(o, ox.Literal)), None)
             start = start or next((int(o.value) for o in objects(selector, START) if isinstance(o, ox.Literal)), None)
             end = end or next((int(o.value) for o in objects(selector, END) if isinstance(o, ox.Literal)), None)
@@ -344,6 +349,8 @@ def _quotes(by_subject: dict[Node, list[ox.Triple]], resource: ox.NamedNode) -> 
         href = None
         if files and is_web_iri(files[0].value) and start is not None and end is not None:
             href = f"{files[0].value}#char={start},{end}"  # RFC 5147 fragment of a text/plain file
+        elif files and is_web_iri(files[0].value) and CELL[1] in place:  # a workbook: the file, and the cell named
+            return Quote(exact, 0, 0, files[0].value, "{}!{}{}".format(*(place.get(p, "") for p in CELL)))
         return Quote(exact, start or 0, end or 0, href)
 
     own = quote(resource)

@@ -1,4 +1,4 @@
-"""`kzs import --csv` of a sheet saved as Windows-1252 (what Excel's plain "CSV" does)."""
+"""`kzs import --csv` of a sheet saved as Windows-1252 (what Excel's plain "CSV" does) with ',' between cells."""
 
 from pathlib import Path
 

@@ -159,10 +159,17 @@ BROKEN_SHEETS = [
     ),
     (
         "a column not in the template",
-        HEADER.replace("level,", "ebene,level,") + "x," + GOAL,
+        HEADER.replace("level,", "farbe,level,") + "x," + GOAL,
         1,
-        "ebene",
+        "farbe",
         "not a column",
+    ),
+    (  # 'Ebene' is the German header of the column level
+        "a column named twice, in German and English",
+        HEADER.replace("level,", "Ebene,level,") + "x," + GOAL,
+        1,
+        "level",
+        "names the column level again",
     ),
     ("a missing wording", HEADER + STRATEGIC.format("1", "", "D."), 2, "text", "wording"),
     ("a quote never closed", HEADER + 'Strategisches Ziel,1,,"Text,Beschreibung.,,,\n', 2, None, "never closed"),
@@ -180,6 +187,38 @@ def test_a_broken_sheet_names_row_and_column(
     assert any(word in p.message for p in matching), str(error.value)
     prefix = f"row {row}, column {column}: " if column else f"row {row}: "
     assert prefix in str(error.value)
+
+
+def semicolon_sheet() -> str:
+    rows = read_sheet((SHEET / "source.csv").read_text(encoding="utf-8"))
+    header = "level;notation;parent;text;description;target_groups;responsible_body;field_of_action\r\n"
+
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"' if any(c in value for c in ';"\n') else value
+
+    lines = [";".join(cell(row.get(c)) for c in header.strip().split(";")) for row in rows]
+    return header + "\r\n".join(lines) + "\r\n"
+
+
+def test_german_excels_csv_is_read_where_that_is_certain(tmp_path: Path, concepts: Graph, graph: Graph) -> None:
+    """Windows-1252 with ';' (Excel's "CSV (Trennzeichen-getrennt)"): not UTF-8, every byte defined in
+    Windows-1252, and the header split at ';' names the template's columns."""
+    text = semicolon_sheet()
+    german = import_csv(sheet_folder(tmp_path, text.encode("cp1252")), concepts).graph
+    labels = {(s, str(o)) for s, o in graph.subject_objects(SKOS.prefLabel)}
+    assert {(s, str(o)) for s, o in german.subject_objects(SKOS.prefLabel)} == labels
+    assert str(german.value(P["fassung/2020/de/text"], DCTERMS.format)) == "text/csv; charset=windows-1252"
+    for quote in quotes(german):  # offsets count the characters of the decoded text, as for UTF-8
+        assert text[quote.start : quote.end] == quote.exact, quote.passage
+
+
+def test_a_sheet_not_utf8_and_not_certainly_german_excel_is_refused(tmp_path: Path, concepts: Graph) -> None:
+    text = semicolon_sheet().replace("field_of_action", "Farbe", 1)  # the header no longer names the template
+    with pytest.raises(ProgrammeImportError, match="not UTF-8 .*Windows-1252 with ';'.*CSV UTF-8"):
+        import_csv(sheet_folder(tmp_path, text.encode("cp1252")), concepts)
+    undefined = semicolon_sheet().encode("cp1252").replace(b"\xfc", b"\x81")  # 0x81: no character in Windows-1252
+    with pytest.raises(ProgrammeImportError, match="not UTF-8"):
+        import_csv(sheet_folder(tmp_path / "2", undefined), concepts)
 
 
 def test_a_sheet_that_is_not_utf8_says_how_to_save_it(tmp_path: Path, concepts: Graph) -> None:

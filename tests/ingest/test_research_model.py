@@ -208,6 +208,11 @@ def test_the_towns_level_name_is_in_the_csv_dump(many_client: FlaskClient) -> No
     response = many_client.get("/data/fiktivdorf-2022/fiktivdorf-2022.csv")
     assert response.status_code == 200
     table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert {(r["notation"], r["ebene"]) for r in table} == {("2.1", "Leistungsziel")}
+    # The key projects directly under strategic goals stand in the action goals' place (a skipped level).
+    assert {(r["notation"], r["ebene"], r["strategisches_ziel_notation"]) for r in table} == {
+        ("1.1", "Schlüsselprojekt", "1"),
+        ("1.2", "Schlüsselprojekt", "1"),
+        ("2.1", "Leistungsziel", "2"),
+    }
     soest = many_client.get("/data/soest-2009/soest-2009.csv")
     assert {r["ebene"] for r in csv.DictReader(io.StringIO(soest.get_data(as_text=True)))} == {""}  # text route

@@ -14,6 +14,8 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import Graph
 
 from service.errors import BadRequest, NotFound
+from service.ingest.sheets import CP1252
+from service.ingest.workbook import MEDIA_TYPES
 from service.publish.catalogue import CATALOG_PREFIXES
 from service.publish.discovery import robots, whole_dataset
 from service.publish.dumps import CSV, CSVW, Dump
@@ -197,19 +199,36 @@ def send_dump(pub: Publication, dump: Dump) -> Response:
     return send(dump.body, content_type, modified=pub.last_modified(dump.programme), etag=dump.sha256, links=links)
 
 
-SOURCES = {"source.txt": "text/plain; charset=utf-8", "source.csv": "text/csv; charset=utf-8; header=present"}
+SOURCES = {
+    "source.txt": "text/plain; charset=utf-8",
+    "source.csv": "text/csv; charset=utf-8; header=present",
+    **MEDIA_TYPES,  # source.xlsx, source.ods
+}
 
 
-# Two fixed rules rather than one with a converter: fixed rules win over the dumps' /data/<programme>/<file>.
+# Fixed rules rather than one with a converter: fixed rules win over the dumps' /data/<programme>/<file>.
 @bp.get("/data/<programme>/source.txt", defaults={"name": "source.txt"})
 @bp.get("/data/<programme>/source.csv", defaults={"name": "source.csv"})
+@bp.get("/data/<programme>/source.xlsx", defaults={"name": "source.xlsx"})
+@bp.get("/data/<programme>/source.ods", defaults={"name": "source.ods"})
 def source_file(programme: str, name: str) -> Response:
-    """The programme's source (text or spreadsheet), the document every passage's offsets point into."""
+    """The programme's source (text or spreadsheet) as it is, the file every passage points into."""
     folder = get_config().project_dir / "data"
     if programme not in {p.name for p in folder.iterdir() if (p / name).is_file()}:
         raise NotFound(f"no {name} for a programme {programme!r}")
     body = (folder / programme / name).read_bytes()
-    return send(body, SOURCES[name], modified=current().last_modified(programme))
+    media_type = SOURCES[name]
+    if name == "source.csv" and not is_utf8(body):  # German Excel's CSV, read as Windows-1252 (ingest/sheets.py)
+        media_type = media_type.replace("utf-8", CP1252)
+    return send(body, media_type, modified=current().last_modified(programme))
+
+
+def is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @bp.get("/sitemap.xml")
