@@ -125,6 +125,56 @@ UI: dict[str, tuple[str, str]] = {
     "in_language": ("Sprache: {language}", "language: {language}"),
     "licence": ("Lizenz", "Licence"),
     "contents": ("Inhalt", "Contents"),
+    # the header, the source view, the docs, the catalogue pages and the human parts of resource pages
+    "docs": ("Dokumentation", "Documentation"),
+    "search_placeholder": ("Ziele, Zielgruppen, Themen suchen", "Search goals, target groups, topics"),
+    "downloads_and_catalogue": ("Downloads und Katalog", "Downloads and catalogue"),
+    "media_type": ("Medientyp", "Media type"),
+    "size": ("Größe", "Size"),
+    "source_title": ("Quelltext: {title}", "Source text: {title}"),
+    "source_heading": ("Quelltext", "Source text"),
+    "source_intro": (
+        "Der Text des Programms, wie er veröffentlicht wurde; die Zeichenpositionen aller Textstellen beziehen sich"
+        " auf ihn. Fett Gesetztes erscheint fett.",
+        "The programme's text as published (in German); the character positions of every passage refer to it."
+        " Bold text appears in bold.",
+    ),
+    "source_sheet_intro": (
+        "Die Tabelle des Programms, wie sie veröffentlicht wurde; die Zeichenpositionen aller Textstellen beziehen"
+        " sich auf die Datei.",
+        "The programme's sheet as published (in German); the character positions of every passage refer to the file.",
+    ),
+    "source_marked": ("Hervorgehoben: Zeichen {start}–{end}.", "Highlighted: characters {start}–{end}."),
+    "source_raw": ("Die Datei selbst", "The file itself"),
+    "source_row": ("Zeile", "Row"),
+    "to_passage": ("zur hervorgehobenen Stelle", "to the highlighted passage"),
+    "technical": ("Technische Angaben", "Technical details"),
+    "technical_intro": (
+        "Die Namen, unter denen die Daten diese Angaben führen, für Abfragen und Programme.",
+        "The names the data uses for these statements, for queries and programs.",
+    ),
+    "property": ("Angabe", "Statement"),
+    "technical_name": ("technischer Name", "technical name"),
+    "previous_sibling": ("vorheriges", "previous"),
+    "next_sibling": ("nächstes", "next"),
+    "siblings": ("Blättern", "Browse"),
+    "english_only": ("(englisch)", "(English)"),
+    "german_only": ("(deutsch)", "(German)"),
+    "no_german": (
+        "Eine amtliche deutsche Fassung gibt es nicht; der Titel steht im englischen Original.",
+        "",
+    ),
+    "mapping": ("SDG-Zuordnung", "SDG mapping"),
+    "mapping_title": ("{source} → {target}", "{source} → {target}"),
+    "no_target": ("keine passende Zielvorgabe", "no target applies"),
+    "error_message_en": ("Die genaue Meldung (englisch):", "The exact message:"),
+    "docs_title": ("Dokumentation", "Documentation"),
+    "docs_intro": (
+        "Wie der Dienst aufgebaut ist, was die Daten bedeuten und wie man sie abfragt. Die Texte sind auf Englisch.",
+        "How the service is built, what the data means and how to query it.",
+    ),
+    "read_docs": ("Mehr dazu in der Dokumentation: {title}", "More in the documentation: {title}"),
+    "catalog_title": ("DCAT-AP-Katalog", "DCAT-AP catalogue"),
     # the query, canned-query and search pages
     "sparql_title": ("SPARQL-Abfrage", "SPARQL query"),
     "sparql_intro": (
@@ -363,6 +413,27 @@ def text(key: str, language: str, /, **values: object) -> str:
     german, english = UI[key]
     chosen = english if language == "en" else german
     return chosen.format(**values) if values else chosen
+
+
+# Titles of the error pages by status, in German and English (the exact message stays as the service said it).
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("Ungültige Anfrage", "Bad request"),
+    403: ("Nicht erlaubt", "Forbidden"),
+    404: ("Nicht gefunden", "Not found"),
+    405: ("Methode nicht erlaubt", "Method not allowed"),
+    406: ("Format nicht verfügbar", "Not acceptable"),
+    413: ("Anfrage zu groß", "Request too large"),
+    414: ("Adresse zu lang", "URI too long"),
+    429: ("Zu viele Anfragen", "Too many requests"),
+    431: ("Kopfzeilen zu groß", "Request header fields too large"),
+    500: ("Interner Fehler", "Internal error"),
+    503: ("Vorübergehend nicht verfügbar", "Service unavailable"),
+}
+
+
+def status_title(status: int, language: str) -> str | None:
+    titles = STATUS_TITLES.get(status)
+    return None if titles is None else titles[1 if language == "en" else 0]
 
 
 def term_label(iri: str, language: str) -> str | None:

@@ -16,10 +16,23 @@ from service.store.embedded import Store
 from service.store.remote import RemoteStore, from_config
 from service.web import http_errors, request_bounds
 from service.web.state import KEY, AppState
-from service.web.views import catalog, compare, health, home, openapi, queries, resource, search, sparql, vocabulary
+from service.web.views import (
+    catalog,
+    compare,
+    docs,
+    health,
+    home,
+    openapi,
+    queries,
+    resource,
+    search,
+    source,
+    sparql,
+    vocabulary,
+)
 
 MAX_REQUEST_BYTES = 1024 * 1024
-BLUEPRINTS = (home, resource, vocabulary, sparql, queries, search, catalog, compare, health, openapi)
+BLUEPRINTS = (home, resource, vocabulary, sparql, queries, search, catalog, source, docs, compare, health, openapi)
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
