@@ -160,10 +160,6 @@ UI: dict[str, tuple[str, str]] = {
     "siblings": ("Blättern", "Browse"),
     "english_only": ("(englisch)", "(English)"),
     "german_only": ("(deutsch)", "(German)"),
-    "no_german": (
-        "Eine amtliche deutsche Fassung gibt es nicht; der Titel steht im englischen Original.",
-        "",
-    ),
     "mapping": ("SDG-Zuordnung", "SDG mapping"),
     "mapping_title": ("{source} → {target}", "{source} → {target}"),
     "no_target": ("keine passende Zielvorgabe", "no target applies"),
@@ -175,6 +171,11 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "read_docs": ("Mehr dazu in der Dokumentation: {title}", "More in the documentation: {title}"),
     "catalog_title": ("DCAT-AP-Katalog", "DCAT-AP catalogue"),
+    "how_interpreted": ("Wie die Redaktion deutet", "How the editors interpret"),
+    "action_goals": ("Handlungsziele", "Action goals"),
+    "strategic_goals": ("Strategische Ziele", "Strategic goals"),
+    "measures": ("Maßnahmen", "Measures"),
+    "fields_of_action": ("Handlungsfelder", "Fields of action"),
     # the query, canned-query and search pages
     "sparql_title": ("SPARQL-Abfrage", "SPARQL query"),
     "sparql_intro": (
@@ -254,6 +255,12 @@ _NS = {
     "schema": "https://schema.org/",
     "owl": "http://www.w3.org/2002/07/owl#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
+    "adms": "http://www.w3.org/ns/adms#",
+    "admsstatus": "http://purl.org/adms/status/",
+    "dcatde": "http://dcat-ap.de/def/licenses/",
+    "cc": "https://creativecommons.org/licenses/",
 }
 
 _TERMS: dict[str, tuple[str, str]] = {
@@ -366,6 +373,56 @@ _TERMS: dict[str, tuple[str, str]] = {
     "owl:ObjectProperty": ("Objekteigenschaft", "object property"),
     "owl:DatatypeProperty": ("Dateneigenschaft", "datatype property"),
     "owl:Ontology": ("Ontologie", "ontology"),
+    # SDG mappings (SSSOM records) and the activities behind them
+    "owl:Axiom": ("SDG-Zuordnung", "SDG mapping"),
+    "owl:annotatedSource": ("Ziel des Programms", "programme goal"),
+    "owl:annotatedProperty": ("Art der Verbindung", "kind of link"),
+    "owl:annotatedTarget": ("zugeordnete Zielvorgabe", "mapped target"),
+    "sssom:confidence": ("Sicherheit (0 bis 1)", "confidence (0 to 1)"),
+    "sssom:curation_rule": ("Methode", "method"),
+    "sssom:mapping_justification": ("Art der Begründung", "kind of justification"),
+    "sssom:object_source": ("Zielsystem der Zuordnung", "vocabulary mapped to"),
+    "sssom:NoTermFound": ("keine passende Zielvorgabe", "no target applies"),
+    "semapv:ManualMappingCuration": ("von Hand zugeordnet", "mapped by hand"),
+    "adms:status": ("Stand", "status"),
+    "admsstatus:UnderDevelopment": ("in Arbeit, noch nicht geprüft", "in progress, not yet reviewed"),
+    "admsstatus:Completed": ("abgeschlossen", "completed"),
+    "prov:qualifiedAssociation": ("Mitwirkung", "association"),
+    "prov:hadPlan": ("nach Methode", "following the method"),
+    "prov:Association": ("Mitwirkung", "association"),
+    "prov:Plan": ("Methode", "method"),
+    "dct:conformsTo": ("folgt", "conforms to"),
+    "dct:language": ("Sprache", "language"),
+    "dct:issued": ("veröffentlicht", "issued"),
+    "dct:modified": ("geändert", "modified"),
+    "schema:eventSchedule": ("Termine", "schedule"),
+    "schema:repeatFrequency": ("wiederholt", "repeats"),
+    "schema:translationOfWork": ("Übersetzung von", "translation of"),
+    "schema:translator": ("übersetzt von", "translator"),
+    "schema:Schedule": ("Terminplan", "schedule"),
+    "vcard:hasAddress": ("Anschrift", "address"),
+    "vcard:extended-address": ("Zusatz", "extended address"),
+    "vcard:street-address": ("Straße", "street"),
+    "vcard:locality": ("Ort", "locality"),
+    "vcard:postal-code": ("Postleitzahl", "postal code"),
+    "vcard:country-name": ("Land", "country"),
+    "vcard:fn": ("Name", "name"),
+    "vcard:hasEmail": ("E-Mail", "e-mail"),
+    "vcard:hasTelephone": ("Telefon", "telephone"),
+    "vcard:hasValue": ("Adresse", "value"),
+    # licences by their names (DCAT-AP.de, Creative Commons)
+    "dcatde:dl-by-de/2.0": (
+        "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+        "Data licence Germany – attribution – version 2.0",
+    ),
+    "dcatde:dl-zero-de/2.0": (
+        "Datenlizenz Deutschland – Zero – Version 2.0",
+        "Data licence Germany – Zero – version 2.0",
+    ),
+    "cc:by/4.0/": (
+        "Creative Commons Namensnennung 4.0 International",
+        "Creative Commons Attribution 4.0 International",
+    ),
 }
 
 # How an incoming link reads from its target's side, where the ontology names no inverse.
@@ -396,6 +453,12 @@ _INVERSE: dict[str, tuple[str, str]] = {
     "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
     "rdf:type": ("Beispiele", "instances"),
     "rdfs:isDefinedBy": ("definiert hier", "defined here"),
+    "owl:annotatedSource": ("SDG-Zuordnungen", "SDG mappings"),
+    "owl:annotatedTarget": ("zugeordnet von", "mapped from"),
+    "sssom:curation_rule": ("Zuordnungen nach dieser Methode", "mappings by this method"),
+    "sssom:object_source": ("Zuordnungen dahin", "mappings to it"),
+    "prov:hadPlan": ("angewandt in", "applied in"),
+    "dct:conformsTo": ("befolgt von", "followed by"),
 }
 
 

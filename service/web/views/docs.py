@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, render_template, request
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -111,9 +111,15 @@ def _page(template: str, **values: object) -> Response:
     return response
 
 
+def moved(location: str) -> Response:
+    response = Response(status=301)
+    response.headers["Location"] = location
+    return response
+
+
 @bp.get("/docs")
 def without_slash() -> Response:
-    return redirect(f"{get_config().base_uri}docs/", code=301)
+    return moved(f"{get_config().base_uri}docs/")
 
 
 @bp.get("/docs/")
@@ -124,5 +130,5 @@ def index() -> Response:
 @bp.get("/docs/<name>")
 def document(name: str) -> Response:
     if name.endswith(".md"):
-        return redirect(f"{get_config().base_uri}docs/{name[:-3]}", code=301)
+        return moved(f"{get_config().base_uri}docs/{name[:-3]}")
     return _page("docs/page.html", doc=load(name))

@@ -8,7 +8,7 @@ The language switch (`/sprache/en?next=…`) keeps the reader's choice in a cook
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.blueprints import BlueprintSetupState
 
 from service.errors import BadRequest, NotFound
@@ -54,7 +54,8 @@ def switch_language(language: str) -> Response:
     target = request.args.get("next", base)
     if not target.startswith(base) or any(c in target for c in "\r\n"):
         raise BadRequest(f"'next' is a page of this site, beginning with {base}")
-    response = redirect(target, code=303)
+    response = Response(status=303)
+    response.headers["Location"] = target
     path = "/" + base.split("://", 1)[-1].partition("/")[2]
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=YEAR, path=path, samesite="Lax", secure=base.startswith("https:")

@@ -24,10 +24,12 @@ from service.rdf.uris import DOCUMENT, ONTOLOGY, curie, expand, is_valid_path, s
 from service.texts import collation_key
 from service.web.conneg import ALTERNATES, Profile, Variant
 from service.web.indicator_chart import render as render_indicators
-from service.web.pages import Labels, breadcrumbs, build, other_language, property_href
+from service.web.pages import Labels, build, other_language, property_href
+from service.web.reading import for_reading
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
 from service.web.svg import render as render_overview
+from service.web.trail import breadcrumbs, siblings
 
 bp = Blueprint("resource", __name__)
 
@@ -102,7 +104,9 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         return rdf_body([*description.triples, topic], variant.format, iri)
     config, store = get_config(), get_store()
     language = variant.language
-    page = build(store, description, vocabulary(), config.base_uri, doc.url, language, config.page_size)
+    page = for_reading(build(store, description, vocabulary(), config.base_uri, doc.url, language, config.page_size))
+    page.crumbs = breadcrumbs(store, iri, config.base_uri, vocabulary(), language)
+    page.previous, page.next = siblings(store, iri, config.base_uri, vocabulary(), language)
     overview = None
     if _is_work(description):
         overview = structure(store, iri)
