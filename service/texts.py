@@ -1,8 +1,5 @@
-"""What the pages say, in German and English: interface strings and labels for the terms we reuse.
-
-Labels of kzs terms come from the ontology itself (graph/ontology); the vocabularies we reuse (SKOS, DCTERMS,
-PROV, ELI, …) are not loaded, so their human labels live here, next to the interface strings.
-"""
+"""What the pages say, in German and English: the interface strings (the labels of the terms we reuse are in
+service/rdf/term_labels.py)."""
 
 from __future__ import annotations
 
@@ -172,6 +169,54 @@ UI: dict[str, tuple[str, str]] = {
     "read_docs": ("Mehr dazu in der Dokumentation: {title}", "More in the documentation: {title}"),
     "catalog_title": ("DCAT-AP-Katalog", "DCAT-AP catalogue"),
     "how_interpreted": ("Wie die Redaktion deutet", "How the editors interpret"),
+    "downloads_intro": (
+        "Alle Daten stehen zum Herunterladen bereit, je Programm und im Ganzen, und sind über den SPARQL-Endpunkt"
+        " abfragbar. Offene-Daten-Portale lesen den DCAT-AP-Katalog.",
+        "All data can be downloaded, per programme and as a whole, and queried at the SPARQL endpoint. Open data"
+        " portals read the DCAT-AP catalogue.",
+    ),
+    "data_as_of": ("Stand", "as of"),
+    "everything": ("Alles in einer Datei", "Everything in one file"),
+    "everything_intro": (
+        "Alle Programme, das Vokabular und die gemeinsamen Begriffe. Die Teile stehen unter verschiedenen Lizenzen;"
+        " jedes Programm nennt seine.",
+        "Every programme, the vocabulary and the shared concepts. The parts are under different licences; each"
+        " programme names its own.",
+    ),
+    "named_graphs": ("benannte Graphen", "named graphs"),
+    "catalog_intro": (
+        "Die Datensätze dieses Dienstes, wie Offene-Daten-Portale sie lesen (DCAT-AP.de): je Programm ein Datensatz"
+        " mit seinen Downloads, seiner Lizenz und seinem Kontakt.",
+        "The datasets of this service as open data portals read them (DCAT-AP.de): one dataset per programme with"
+        " its downloads, its licence and its contact.",
+    ),
+    "catalog_as_data": ("Der Katalog als Daten", "The catalogue as data"),
+    "datasets": ("Datensätze", "Datasets"),
+    "distributions": ("Downloads", "Distributions"),
+    "publisher": ("Herausgeber", "Publisher"),
+    "contact": ("Kontakt", "Contact"),
+    "creators": ("Urheber des Programms", "Authors of the programme"),
+    "period": ("Zeitraum", "Period"),
+    "no_licence": ("keine angegeben", "none given"),
+    "attribution": ("Namensnennung", "Attribution"),
+    "keywords": ("Schlagwörter", "Keywords"),
+    "programme": ("Programm", "Programme"),
+    "programme_page": ("Seite des Programms", "page of the programme"),
+    "source_read": ("im Zusammenhang lesen", "read in context"),
+    "downloads_explained": (
+        "Jede Datei enthält alle benannten Graphen dieses Programms (Quelltext, Kuratierung, Metadaten); N-Quads"
+        " und TriG behalten die Graphen getrennt. Die CSV-Tabelle hat eine Zeile je Handlungsziel und wird"
+        " beschrieben von",
+        "Each file holds every named graph of this programme (source text, curation, metadata); N-Quads and TriG"
+        " keep the graphs apart. The CSV table has one row per action goal and is described by",
+    ),
+    "csvw_metadata": ("CSVW-Metadaten", "CSVW metadata"),
+    "csv_preview": ("Vorschau der CSV-Tabelle", "Preview of the CSV table"),
+    "csv_preview_intro": (
+        "Die ersten {rows} Zeilen und alle {columns} Spalten von",
+        "The first {rows} rows and all {columns} columns of",
+    ),
+    "data_model": ("das Datenmodell", "the data model"),
     "action_goals": ("Handlungsziele", "Action goals"),
     "strategic_goals": ("Strategische Ziele", "Strategic goals"),
     "measures": ("Maßnahmen", "Measures"),
@@ -240,236 +285,6 @@ UI: dict[str, tuple[str, str]] = {
     "search_more": ("Die {shown} besten von {count} Treffern.", "The best {shown} of {count} results."),
 }
 
-# Labels of the reused terms the pages show, by IRI. (kzs terms: from the ontology.)
-_NS = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "cv": "http://data.europa.eu/m8g/",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "sssom": "https://w3id.org/sssom/",
-    "semapv": "https://w3id.org/semapv/vocab/",
-    "adms": "http://www.w3.org/ns/adms#",
-    "admsstatus": "http://purl.org/adms/status/",
-    "dcatde": "http://dcat-ap.de/def/licenses/",
-    "cc": "https://creativecommons.org/licenses/",
-}
-
-_TERMS: dict[str, tuple[str, str]] = {
-    "rdf:type": ("Art", "type"),
-    "rdf:subject": ("Subjekt", "subject"),
-    "rdf:predicate": ("Prädikat", "predicate"),
-    "rdf:object": ("Objekt", "object"),
-    "rdfs:label": ("Bezeichnung", "label"),
-    "rdfs:comment": ("Anmerkung", "comment"),
-    "rdfs:seeAlso": ("siehe auch", "see also"),
-    "rdfs:isDefinedBy": ("definiert in", "defined by"),
-    "skos:prefLabel": ("Bezeichnung", "label"),
-    "skos:altLabel": ("andere Bezeichnung", "alternative label"),
-    "skos:notation": ("Nummer", "number"),
-    "skos:definition": ("Beschreibung", "description"),
-    "skos:scopeNote": ("Hinweis zur Verwendung", "scope note"),
-    "skos:editorialNote": ("redaktionelle Anmerkung", "editorial note"),
-    "skos:inScheme": ("gehört zu", "in scheme"),
-    "skos:topConceptOf": ("oberster Begriff in", "top concept of"),
-    "skos:hasTopConcept": ("oberste Begriffe", "top concepts"),
-    "skos:broader": ("Oberbegriff", "broader"),
-    "skos:narrower": ("Unterbegriffe", "narrower"),
-    "skos:member": ("Mitglieder", "members"),
-    "skos:closeMatch": ("entspricht ungefähr", "close match"),
-    "skos:exactMatch": ("entspricht", "exact match"),
-    "skos:related": ("verwandt mit", "related"),
-    "dct:title": ("Titel", "title"),
-    "dct:description": ("Text", "text"),
-    "dct:audience": ("Zielgruppe", "target group"),
-    "dct:subject": ("Thema", "subject"),
-    "dct:publisher": ("herausgegeben von", "publisher"),
-    "dct:spatial": ("Gebiet", "area"),
-    "dct:source": ("Quelle", "source"),
-    "dct:identifier": ("Kennung", "identifier"),
-    "dct:format": ("Format", "format"),
-    "dct:license": ("Lizenz", "licence"),
-    "dct:created": ("erstellt", "created"),
-    "prov:wasQuotedFrom": ("Textstelle", "passage"),
-    "prov:wasDerivedFrom": ("abgeleitet aus", "derived from"),
-    "prov:wasGeneratedBy": ("erzeugt durch", "generated by"),
-    "prov:wasAttributedTo": ("zugeschrieben", "attributed to"),
-    "prov:qualifiedAttribution": ("Zuschreibung", "attribution"),
-    "prov:wasAssociatedWith": ("beteiligt", "associated with"),
-    "prov:agent": ("Akteur", "agent"),
-    "prov:hadRole": ("Rolle", "role"),
-    "prov:used": ("verwendet", "used"),
-    "prov:generated": ("erzeugte", "generated"),
-    "prov:endedAtTime": ("beendet", "ended"),
-    "eli:title": ("Titel", "title"),
-    "eli:version": ("Fassung", "version"),
-    "eli:language": ("Sprache", "language"),
-    "eli:work_type": ("Dokumentart", "type of document"),
-    "eli:is_realized_by": ("Fassungen", "versions"),
-    "eli:realizes": ("Fassung von", "version of"),
-    "eli:is_embodied_by": ("Darstellungen", "renderings"),
-    "eli:embodies": ("Darstellung von", "rendering of"),
-    "eli:is_exemplified_by": ("Datei", "file"),
-    "eli:has_part": ("Teile", "parts"),
-    "eli:is_part_of": ("Teil von", "part of"),
-    "oa:hasSource": ("Quelle", "source"),
-    "oa:hasSelector": ("Auswahl", "selector"),
-    "oa:hasBody": ("Inhalt", "body"),
-    "oa:hasTarget": ("Ziel der Anmerkung", "target"),
-    "oa:motivatedBy": ("Zweck", "motivation"),
-    "oa:exact": ("Wortlaut", "exact text"),
-    "oa:prefix": ("davor", "prefix"),
-    "oa:suffix": ("danach", "suffix"),
-    "oa:start": ("Anfang", "start"),
-    "oa:end": ("Ende", "end"),
-    "cv:hasParticipation": ("Beteiligung", "participation"),
-    "cv:hasParticipant": ("Beteiligte", "participant"),
-    "cv:role": ("Rolle", "role"),
-    "cv:contactPoint": ("Kontakt", "contact point"),
-    "cv:telephone": ("Telefon", "telephone"),
-    "org:unitOf": ("Einheit von", "unit of"),
-    "org:subOrganizationOf": ("Teil von", "suborganisation of"),
-    "org:postIn": ("Stelle in", "post in"),
-    "org:holds": ("hat die Stelle", "holds"),
-    "foaf:name": ("Name", "name"),
-    "schema:name": ("Name", "name"),
-    "schema:sameAs": ("dasselbe wie", "same as"),
-    "schema:about": ("über", "about"),
-    "schema:url": ("Webseite", "web page"),
-    "owl:sameAs": ("dasselbe wie", "same as"),
-    "rdf:Statement": ("Aussage", "statement"),
-    "skos:Concept": ("Begriff", "concept"),
-    "skos:ConceptScheme": ("Begriffsschema", "concept scheme"),
-    "skos:Collection": ("Sammlung", "collection"),
-    "eli:Work": ("Programm", "programme"),
-    "eli:Expression": ("Fassung", "version"),
-    "eli:Manifestation": ("Textfassung", "text rendering"),
-    "eli:WorkSubdivision": ("Abschnitt", "section"),
-    "oa:SpecificResource": ("Textstelle", "passage"),
-    "oa:Annotation": ("Beleg", "annotation"),
-    "oa:TextQuoteSelector": ("Zitat", "quote"),
-    "oa:TextPositionSelector": ("Position", "position"),
-    "cv:PublicOrganisation": ("öffentliche Einrichtung", "public organisation"),
-    "cv:Participation": ("Beteiligung", "participation"),
-    "cv:ContactPoint": ("Kontakt", "contact point"),
-    "org:Organization": ("Organisation", "organisation"),
-    "org:OrganizationalUnit": ("Organisationseinheit", "organisational unit"),
-    "org:Post": ("Stelle", "post"),
-    "foaf:Person": ("Person", "person"),
-    "foaf:Organization": ("Organisation", "organisation"),
-    "prov:Activity": ("Tätigkeit", "activity"),
-    "prov:Agent": ("Akteur", "agent"),
-    "prov:Attribution": ("Zuschreibung", "attribution"),
-    "schema:EventSeries": ("Veranstaltungsreihe", "event series"),
-    "owl:Class": ("Klasse", "class"),
-    "owl:ObjectProperty": ("Objekteigenschaft", "object property"),
-    "owl:DatatypeProperty": ("Dateneigenschaft", "datatype property"),
-    "owl:Ontology": ("Ontologie", "ontology"),
-    # SDG mappings (SSSOM records) and the activities behind them
-    "owl:Axiom": ("SDG-Zuordnung", "SDG mapping"),
-    "owl:annotatedSource": ("Ziel des Programms", "programme goal"),
-    "owl:annotatedProperty": ("Art der Verbindung", "kind of link"),
-    "owl:annotatedTarget": ("zugeordnete Zielvorgabe", "mapped target"),
-    "sssom:confidence": ("Sicherheit (0 bis 1)", "confidence (0 to 1)"),
-    "sssom:curation_rule": ("Methode", "method"),
-    "sssom:mapping_justification": ("Art der Begründung", "kind of justification"),
-    "sssom:object_source": ("Zielsystem der Zuordnung", "vocabulary mapped to"),
-    "sssom:NoTermFound": ("keine passende Zielvorgabe", "no target applies"),
-    "semapv:ManualMappingCuration": ("von Hand zugeordnet", "mapped by hand"),
-    "adms:status": ("Stand", "status"),
-    "admsstatus:UnderDevelopment": ("in Arbeit, noch nicht geprüft", "in progress, not yet reviewed"),
-    "admsstatus:Completed": ("abgeschlossen", "completed"),
-    "prov:qualifiedAssociation": ("Mitwirkung", "association"),
-    "prov:hadPlan": ("nach Methode", "following the method"),
-    "prov:Association": ("Mitwirkung", "association"),
-    "prov:Plan": ("Methode", "method"),
-    "dct:conformsTo": ("folgt", "conforms to"),
-    "dct:language": ("Sprache", "language"),
-    "dct:issued": ("veröffentlicht", "issued"),
-    "dct:modified": ("geändert", "modified"),
-    "schema:eventSchedule": ("Termine", "schedule"),
-    "schema:repeatFrequency": ("wiederholt", "repeats"),
-    "schema:translationOfWork": ("Übersetzung von", "translation of"),
-    "schema:translator": ("übersetzt von", "translator"),
-    "schema:Schedule": ("Terminplan", "schedule"),
-    "vcard:hasAddress": ("Anschrift", "address"),
-    "vcard:extended-address": ("Zusatz", "extended address"),
-    "vcard:street-address": ("Straße", "street"),
-    "vcard:locality": ("Ort", "locality"),
-    "vcard:postal-code": ("Postleitzahl", "postal code"),
-    "vcard:country-name": ("Land", "country"),
-    "vcard:fn": ("Name", "name"),
-    "vcard:hasEmail": ("E-Mail", "e-mail"),
-    "vcard:hasTelephone": ("Telefon", "telephone"),
-    "vcard:hasValue": ("Adresse", "value"),
-    # licences by their names (DCAT-AP.de, Creative Commons)
-    "dcatde:dl-by-de/2.0": (
-        "Datenlizenz Deutschland – Namensnennung – Version 2.0",
-        "Data licence Germany – attribution – version 2.0",
-    ),
-    "dcatde:dl-zero-de/2.0": (
-        "Datenlizenz Deutschland – Zero – Version 2.0",
-        "Data licence Germany – Zero – version 2.0",
-    ),
-    "cc:by/4.0/": (
-        "Creative Commons Namensnennung 4.0 International",
-        "Creative Commons Attribution 4.0 International",
-    ),
-}
-
-# How an incoming link reads from its target's side, where the ontology names no inverse.
-_INVERSE: dict[str, tuple[str, str]] = {
-    "dct:audience": ("ist Zielgruppe von", "is target group of"),
-    "skos:inScheme": ("Begriffe darin", "concepts in it"),
-    "skos:member": ("ist Mitglied von", "is member of"),
-    "skos:topConceptOf": ("oberste Begriffe", "top concepts"),
-    "skos:hasTopConcept": ("oberster Begriff in", "top concept of"),
-    "skos:broader": ("Unterbegriffe", "narrower concepts"),
-    "skos:narrower": ("Oberbegriff", "broader concept"),
-    "prov:wasQuotedFrom": ("Ressourcen aus dieser Stelle", "resources quoted from here"),
-    "prov:wasDerivedFrom": ("darauf gestützt", "derived from this"),
-    "prov:wasGeneratedBy": ("erzeugt", "generated"),
-    "prov:wasAttributedTo": ("zugeschrieben", "attributed"),
-    "oa:hasSource": ("Textstellen darin", "passages in it"),
-    "oa:hasTarget": ("Belege", "annotations"),
-    "oa:hasBody": ("belegt durch", "identified by"),
-    "cv:hasParticipant": ("beteiligt an", "participates in"),
-    "cv:role": ("Beteiligungen in dieser Rolle", "participations in this role"),
-    "dct:publisher": ("gibt heraus", "publishes"),
-    "dct:subject": ("Thema von", "subject of"),
-    "org:unitOf": ("Einheiten", "units"),
-    "org:postIn": ("Stellen", "posts"),
-    "eli:work_type": ("Programme dieser Art", "programmes of this type"),
-    "kzs:partner": ("ist Partner bei", "is partner in"),
-    "kzs:responsibleBody": ("zuständig für", "responsible for"),
-    "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
-    "rdf:type": ("Beispiele", "instances"),
-    "rdfs:isDefinedBy": ("definiert hier", "defined here"),
-    "owl:annotatedSource": ("SDG-Zuordnungen", "SDG mappings"),
-    "owl:annotatedTarget": ("zugeordnet von", "mapped from"),
-    "sssom:curation_rule": ("Zuordnungen nach dieser Methode", "mappings by this method"),
-    "sssom:object_source": ("Zuordnungen dahin", "mappings to it"),
-    "prov:hadPlan": ("angewandt in", "applied in"),
-    "dct:conformsTo": ("befolgt von", "followed by"),
-}
-
-
-def _expand(table: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    namespaces = _NS | {"kzs": "https://w3id.org/kzs/def#"}
-    return {namespaces[c.split(":")[0]] + c.split(":", 1)[1]: labels for c, labels in table.items()}
-
-
-TERM_LABELS = _expand(_TERMS)
-INVERSE_LABELS = _expand(_INVERSE)
-
 
 def text(key: str, language: str, /, **values: object) -> str:
     """The interface string `key` in `language` (German where there is no such language)."""
@@ -497,16 +312,6 @@ STATUS_TITLES: dict[int, tuple[str, str]] = {
 def status_title(status: int, language: str) -> str | None:
     titles = STATUS_TITLES.get(status)
     return None if titles is None else titles[1 if language == "en" else 0]
-
-
-def term_label(iri: str, language: str) -> str | None:
-    labels = TERM_LABELS.get(iri)
-    return None if labels is None else labels[1 if language == "en" else 0]
-
-
-def inverse_label(iri: str, language: str) -> str | None:
-    labels = INVERSE_LABELS.get(iri)
-    return None if labels is None else labels[1 if language == "en" else 0]
 
 
 def collation_key(value: str) -> str:

@@ -17,9 +17,10 @@ from service.content.describe import Description
 from service.content.sources import Piece, pieces, source_link
 from service.content.terms import Literals, Vocabulary, pick
 from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
+from service.rdf.term_labels import inverse_label, term_label
 from service.rdf.uris import THING, curie, document_url, is_annual_priorities, is_web_iri, local_link
 from service.store.embedded import Store
-from service.texts import LANGUAGES, collation_key, inverse_label, term_label, text
+from service.texts import LANGUAGES, collation_key, text
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

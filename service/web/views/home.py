@@ -14,6 +14,7 @@ from flask.blueprints import BlueprintSetupState
 from service.errors import BadRequest, NotFound
 from service.rdf.formats import HTML
 from service.rdf.namespaces import SPARQL_PROLOGUE
+from service.rdf.term_labels import term_label
 from service.rdf.uris import local_link
 from service.store.embedded import select
 from service.texts import LANGUAGES, collation_key, status_title, text
@@ -79,7 +80,14 @@ SELECT ?work ?title ?publisher WHERE {
 def template_helpers(setup: BlueprintSetupState) -> None:
     """`base` for every link (never the request's Host), `t(key, lang)` for the interface strings; as globals,
     so that imported macros see them too."""
-    setup.app.jinja_env.globals.update(base=state(setup.app).config.base_uri, t=text, status_title=status_title)
+    setup.app.jinja_env.globals.update(
+        base=state(setup.app).config.base_uri, t=text, status_title=status_title, licence_name=licence_name
+    )
+
+
+def licence_name(iri: str, language: str) -> str:
+    """A licence by its name where we know it, else by its IRI."""
+    return term_label(iri, language) or iri
 
 
 @bp.get("/")
