@@ -53,3 +53,26 @@ def for_reading(page: ResourcePage) -> ResourcePage:
 def _plain(value: str) -> str:
     """A text as compared for repeats: without bold markers, line breaks and the notation before a title."""
     return " ".join(value.replace("**", "").split())
+
+
+# Which document explains a resource of a kind (docs/*.md, served under /docs/): the first that applies.
+EXPLAINED_BY = (
+    (
+        "http://www.w3.org/2002/07/owl#Axiom",
+        "sdg-alignment",
+        "Aligning programmes with the Sustainable Development Goals",
+    ),
+    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement", "interpretation", "What is interpreted: one pattern"),
+    ("http://www.w3.org/ns/prov#Activity", "interpretation", "What is interpreted: one pattern"),
+    ("http://www.w3.org/2004/02/skos/core#Concept", "concepts", "Shared concepts: how one is added, and who decides"),
+    ("https://w3id.org/kzs/def#", "model", "The data model"),
+    ("http://data.europa.eu/eli/ontology#", "model", "The data model"),
+)
+
+
+def explained_by(kinds: set[str], base: str) -> tuple[str, str] | None:
+    """(title, link) of the document that explains a resource of these kinds."""
+    for kind, name, title in EXPLAINED_BY:
+        if any(k.startswith(kind) for k in kinds):
+            return title, f"{base}docs/{name}"
+    return None

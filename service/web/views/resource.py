@@ -25,7 +25,7 @@ from service.texts import collation_key
 from service.web.conneg import ALTERNATES, Profile, Variant
 from service.web.indicator_chart import render as render_indicators
 from service.web.pages import Labels, build, other_language, property_href
-from service.web.reading import for_reading
+from service.web.reading import explained_by, for_reading
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
 from service.web.svg import render as render_overview
@@ -123,7 +123,13 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         overview_svg=render_overview(overview, config.base_uri, language) if overview else "",
         indicator_svg=render_indicators(store, iri, language),  # a goal's indicators (service/indicator_chart.py)
         sparql=f"{config.base_uri}sparql?" + urlencode({"query": QUERY_THIS.format(iri=iri)}),
+        explained=explained_by(_kinds(description), config.base_uri),
     ).encode()
+
+
+def _kinds(description: Description) -> set[str]:
+    node, kind = ox.NamedNode(description.iri), PREFIXES["rdf"] + "type"
+    return {t.object.value for t in description.triples if t.subject == node and t.predicate.value == kind}  # type: ignore[union-attr]
 
 
 def _is_work(description: Description) -> bool:
