@@ -145,6 +145,7 @@ UI: dict[str, tuple[str, str]] = {
     "source_raw": ("Die Datei selbst", "The file itself"),
     "source_row": ("Zeile", "Row"),
     "to_passage": ("zur hervorgehobenen Stelle", "to the highlighted passage"),
+    "passage_page": ("die Textstelle", "the passage"),
     "technical": ("Technische Angaben", "Technical details"),
     "technical_intro": (
         "Die Namen, unter denen die Daten diese Angaben führen, für Abfragen und Programme.",

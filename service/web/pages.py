@@ -122,6 +122,7 @@ class Quote:
     end: int
     href: str | None
     parts: tuple[Piece, ...] = ()  # the text with its `**bold**` spans read
+    passage: str | None = None  # the passage's own page, when the quote is another resource's
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,10 @@ def _quotes(by_subject: dict[Node, list[ox.Triple]], resource: ox.NamedNode, bas
             # the source view marks the passage; a file not served here gets an RFC 5147 fragment
             href = source_link(base, files[0].value, start, end) or f"{files[0].value}#char={start},{end}"
         parts = tuple(Piece(exact[lo:hi], bold) for lo, hi, bold in pieces(exact))
-        return Quote(exact, start or 0, end or 0, href, parts)
+        own_page = (
+            local_link(base, passage.value) if isinstance(passage, ox.NamedNode) and passage != resource else None
+        )
+        return Quote(exact, start or 0, end or 0, href, parts, own_page)
 
     own = quote(resource)
     if own:

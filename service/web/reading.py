@@ -15,6 +15,7 @@ CHILDREN = {
 }
 # Rows that repeat another (a top concept of a scheme is in it): (kept, dropped when its values repeat it).
 REPEATS = (("skos:inScheme", "skos:topConceptOf"),)
+QUOTED = {"oa:hasSelector", "prov:wasQuotedFrom", "prov:wasDerivedFrom"}
 
 
 def for_reading(page: ResourcePage) -> ResourcePage:
@@ -31,8 +32,8 @@ def for_reading(page: ResourcePage) -> ResourcePage:
         values = [v for v in values if v.nested or v.href or _plain(v.text) not in shown]
         if values:
             rows.append(Row(row.label, row.lang, row.curie, row.href, tuple(values)))
-    if page.quotes:  # the passage's selectors are shown as its quote and position
-        rows = [r for r in rows if r.curie != "oa:hasSelector"]
+    if page.quotes:  # the passages are shown as quotes, with their position and a link to their page
+        rows = [r for r in rows if r.curie not in QUOTED]
     by_curie = {row.curie: row for row in rows}
     for kept, repeated in REPEATS:
         first, second = by_curie.get(kept), by_curie.get(repeated)

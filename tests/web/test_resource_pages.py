@@ -122,8 +122,8 @@ def test_the_source_passage_is_quoted_and_located(client: FlaskClient, app: Flas
 def test_properties_come_in_reading_order_with_labels_and_labelled_links(client: FlaskClient) -> None:
     tree = page(client, ACTION_GOAL)
     curies = [dt.get("data-property") for dt in tree.iterfind(".//dl[@class='statements']/dt")]
-    # the label is the heading's, so it is not repeated among the statements
-    wanted = ["skos:notation", "dct:audience", "kzs:isActionGoalOf", "skos:inScheme", "prov:wasQuotedFrom"]
+    # the label is the heading's and the passage is quoted above, so neither is repeated among the statements
+    wanted = ["skos:notation", "dct:audience", "kzs:isActionGoalOf", "skos:inScheme"]
     assert [c for c in curies if c in wanted] == wanted
     for anchor in tree.iterfind(".//dl[@class='statements']/dd/div/a"):
         assert not text(anchor).startswith(("http://", "https://")), "a link must read as a name, not an IRI"
@@ -152,7 +152,9 @@ def test_incoming_links_are_grouped_counted_and_paged(client: FlaskClient, app: 
 def test_a_shared_target_group_lists_the_goals_that_address_it(client: FlaskClient) -> None:
     group = "http://127.0.0.1:8000/id/konzept/zielgruppe/einzelhandel"
     tree = page(client, group)
-    audience = next(d for d in tree.iterfind(".//details[@class='incoming']") if d.get("data-property") == "dct:audience")
+    audience = next(
+        d for d in tree.iterfind(".//details[@class='incoming']") if d.get("data-property") == "dct:audience"
+    )
     assert text(audience.find("summary")).startswith("ist Zielgruppe von")  # type: ignore[arg-type]
     assert all(a.get("href", "").startswith(BASE + "doc/") for a in audience.iterfind(".//li/a"))
 
