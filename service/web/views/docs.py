@@ -67,8 +67,11 @@ def _links(tokens: list[Token], base: str, known: set[str]) -> None:
 
 
 def _ids(tokens: list[Token]) -> None:
+    """Ids for headings; tables focusable, since on a phone a wide one scrolls inside itself."""
     seen: dict[str, int] = {}
     for heading, inline in zip(tokens, tokens[1:], strict=False):
+        if heading.type == "table_open":
+            heading.attrs["tabindex"] = "0"
         if heading.type == "heading_open":
             name = slug(inline.content) or "section"
             seen[name] = seen.get(name, 0) + 1
