@@ -49,6 +49,7 @@ def source_page(programme: str) -> Response:
     known = publication.programme(programme)
     titles = publication.landing(known).title if known else {}
     title = titles.get(lang) or titles.get("de") or programme
+    title_lang = lang if titles.get(lang) else "de"
     base = get_config().base_uri
     here = {k: v for k, v in (("start", start), ("end", end)) if v is not None}
     other = other_language(lang)
@@ -59,6 +60,7 @@ def source_page(programme: str) -> Response:
         switch=f"{base}data/{programme}/source.html?" + urlencode({**here, "lang": other}),
         programme=programme,
         title=title,
+        title_lang=title_lang,
         landing=known.landing_page(base) if known else None,
         raw=f"{base}data/{programme}/{found.name}",
         sheet=found.suffix == ".csv",
