@@ -68,6 +68,9 @@ ORDER = _iris(
     prov:wasQuotedFrom prov:wasAttributedTo prov:qualifiedAttribution prov:wasDerivedFrom prov:wasGeneratedBy
     kzs:basis"""
 )
+# An SDG mapping record: what it links first, then how sure and why (SSSOM's namespace is not predeclared).
+SSSOM = "https://w3id.org/sssom/"
+ORDER[:0] = [_iri("owl:annotatedSource"), _iri("owl:annotatedTarget"), SSSOM + "confidence"]
 RANK = {iri: n for n, iri in enumerate(ORDER)}
 HIDDEN = {TYPE}  # shown as the page's kind, not as a row
 

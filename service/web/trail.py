@@ -17,7 +17,7 @@ PARENT = (
     + """
 SELECT ?r ?parent WHERE {
   ?r kzs:isActionGoalOf|kzs:isStrategicGoalOf|kzs:isFieldOfActionOf|kzs:isMeasureOf|skos:broader|eli:is_part_of
-     |oa:hasSource|eli:embodies|eli:realizes ?parent
+     |oa:hasSource|eli:embodies|eli:realizes|owl:annotatedSource ?parent
   FILTER(isIRI(?parent))
 } ORDER BY ?parent LIMIT 1
 """
@@ -26,7 +26,8 @@ PROGRAMME = (
     SPARQL_PROLOGUE
     + """
 SELECT ?r ?work WHERE {
-  ?r (skos:inScheme|skos:member|dct:source|eli:realizes|eli:embodies|oa:hasSource|eli:is_part_of)+ ?work .
+  ?r (skos:inScheme|skos:member|dct:source|eli:realizes|eli:embodies|oa:hasSource|eli:is_part_of
+      |owl:annotatedSource)+ ?work .
   ?work a eli:Work
 } LIMIT 1
 """

@@ -75,7 +75,7 @@ def test_search_is_reachable_without_scrolling_sideways(browser: Any, server: st
             "const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", box
         )
         assert box.is_displayed() and left >= 0 and right <= width, f"the search box of {name} is off-screen"
-        if name in ("goal", "landing", "source"):
+        if name in ("goal", "mapping", "landing", "catalogue", "source"):
             browser.save_screenshot(str(screenshot_folder() / f"reading-{name}-{width}.png"))
     browser.get(server + PAGES["goal"])
     box = browser.find_element(By.ID, "site-search")
