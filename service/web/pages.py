@@ -311,9 +311,7 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
 
     curations = _curations(description.triples, resource, labels, language)
     kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value == TYPE]
-    title = labels.value(resource, language)
-    if not labels.name(resource, language):
-        title = untitled(labels, by_subject[resource], kinds, description.iri, language)
+    title = title_of(labels, by_subject[resource], kinds, resource, language)
     quotes, derived = _quotes(by_subject, resource, base)
     incoming, via_blank = _incoming(description, labels, by_subject, base, url, language, page_size)
     members_of = [
@@ -340,6 +338,14 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
 
 # What names a resource that has no label of its own: the thing it is about, or the file it is.
 NAMED_BY = _iris("oa:hasBody eli:embodies eli:realizes prov:generated schema:translationOfWork")
+
+
+def title_of(labels: Labels, triples: list[ox.Triple], kinds: list[Value], node: ox.NamedNode, language: str
+             ) -> Value:  # fmt: skip
+    """What a page about `node` is headed with: its name, else what `untitled` makes of it."""
+    if labels.name(node, language):
+        return labels.value(node, language)
+    return untitled(labels, triples, kinds, node.value, language)
 
 
 def untitled(labels: Labels, triples: list[ox.Triple], kinds: list[Value], iri: str, language: str) -> Value:

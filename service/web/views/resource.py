@@ -24,7 +24,7 @@ from service.rdf.uris import DOCUMENT, ONTOLOGY, curie, expand, is_valid_path, s
 from service.texts import collation_key
 from service.web.conneg import ALTERNATES, Profile, Variant
 from service.web.indicator_chart import render as render_indicators
-from service.web.pages import Labels, build, other_language, property_href
+from service.web.pages import Labels, build, other_language, property_href, title_of
 from service.web.reading import explained_by, for_reading
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
@@ -40,6 +40,7 @@ SCHEMA_PROFILE = Profile("schema", SCHEMA, (JSON_LD, TURTLE, RDF_XML, N_TRIPLES)
 PROFILES = (KZS_PROFILE, SCHEMA_PROFILE)
 WORK = PREFIXES["eli"] + "Work"
 PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 QUERY_THIS = "SELECT ?property ?value WHERE {{\n  <{iri}> ?property ?value\n}}"
 
 
@@ -175,6 +176,7 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
         language = variant.language
         labels = Labels([*triples, *description.triples], vocabulary(), config.base_uri)
         resource = ox.NamedNode(iri)
+        own = [t for t in description.triples if t.subject == resource]
         values = sorted(
             (labels.value(t.subject, language) for t in triples if t.object == resource),
             key=lambda v: v.sort or collation_key(v.text),
@@ -183,7 +185,9 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
         return render_template(
             "resource/incoming.html",
             lang=language,
-            title=labels.value(resource, language),
+            title=title_of(
+                labels, own, [labels.value(t.object, language) for t in own if t.predicate == TYPE], resource, language
+            ),  # fmt: skip
             trail=breadcrumbs(get_store(), iri, config.base_uri, vocabulary(), language),
             heading=heading,
             curie=curie(predicate),
