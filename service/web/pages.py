@@ -68,9 +68,8 @@ ORDER = _iris(
     prov:wasQuotedFrom prov:wasAttributedTo prov:qualifiedAttribution prov:wasDerivedFrom prov:wasGeneratedBy
     kzs:basis"""
 )
-# An SDG mapping record: what it links first, then how sure and why (SSSOM's namespace is not predeclared).
-SSSOM = "https://w3id.org/sssom/"
-ORDER[:0] = [_iri("owl:annotatedSource"), _iri("owl:annotatedTarget"), SSSOM + "confidence"]
+# An SDG mapping record: what it links first, then how sure (SSSOM's namespace is not predeclared).
+ORDER[:0] = [_iri("owl:annotatedSource"), _iri("owl:annotatedTarget"), "https://w3id.org/sssom/confidence"]
 RANK = {iri: n for n, iri in enumerate(ORDER)}
 HIDDEN = {TYPE}  # shown as the page's kind, not as a row
 
@@ -342,15 +341,10 @@ NAMED_BY = _iris("oa:hasBody eli:embodies eli:realizes prov:generated schema:tra
 
 def title_of(labels: Labels, triples: list[ox.Triple], kinds: list[Value], node: ox.NamedNode, language: str
              ) -> Value:  # fmt: skip
-    """What a page about `node` is headed with: its name, else what `untitled` makes of it."""
+    """What a page about `node` is headed with: its name; else its kind and what it is about ("Beleg: Ältere
+    Menschen"), its kind and its file, or else its path."""
     if labels.name(node, language):
         return labels.value(node, language)
-    return untitled(labels, triples, kinds, node.value, language)
-
-
-def untitled(labels: Labels, triples: list[ox.Triple], kinds: list[Value], iri: str, language: str) -> Value:
-    """A title for a resource without a label: its kind and what it is about ("Beleg: Ältere Menschen"), its kind
-    and its file, or else its path."""
     about = {t.predicate.value: t.object for t in triples}
     kind = min((k.text for k in kinds), default="")
     for predicate in NAMED_BY:
@@ -360,7 +354,7 @@ def untitled(labels: Labels, triples: list[ox.Triple], kinds: list[Value], iri: 
     file = about.get(FILE)
     if isinstance(file, ox.NamedNode) and kind:
         return Value(f"{kind}: {file.value.rsplit('/', 1)[-1]}")
-    return Value(kind or labels.fallback(iri))
+    return Value(kind or labels.fallback(node.value))
 
 
 def _with_curation(value: Value, curation: Curation | None) -> Value:
