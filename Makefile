@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+SERVE_STAMP := $(VENV)/.installed-serve
 
-.PHONY: run test lint data test-deps reference clean fuzz
+.PHONY: run test lint data test-deps reference clean fuzz wheel image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# What serving needs, without the development extras; a venv set up for the tests serves as well.
+$(SERVE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(SERVE_STAMP)
+
+run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
 	$(BIN)/kzs serve --port $(PORT)
+
+# The wheel a town installs (it carries ontology/ and shapes/; setup.py), into dist/.
+wheel: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
+	rm -rf build && $(BIN)/pip wheel --no-deps --quiet -w dist .
+
+# The container image (Containerfile), with podman or else docker; BASE=… names another base image.
+CONTAINER ?= $(shell command -v podman || command -v docker)
+image:
+	$(CONTAINER) build $(if $(BASE),--build-arg BASE=$(BASE)) -t kzs -f Containerfile .
 
 test: $(STAMP) lint test-deps
 	$(BIN)/pytest

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar, cast
 
+from service.config import SHARED_FOLDERS, Config, shared_files
+
 T = TypeVar("T")
 
 
@@ -156,9 +158,9 @@ def data_modified(project_dir: Path, version: str) -> float:
     """
     key = (project_dir, version)
     if key not in _modified:
-        files = [
-            p for folder in ("ontology", "data", "shapes") for p in (project_dir / folder).rglob("*") if p.is_file()
-        ]
+        config = Config(project_dir=project_dir)
+        files = [p for p in (project_dir / "data").rglob("*") if p.is_file()]
+        files += [p for folder in SHARED_FOLDERS for p in shared_files(config, folder)]
         _modified[key] = max((p.stat().st_mtime for p in files), default=0.0)
     return _modified[key]
 

@@ -11,7 +11,7 @@ import click
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from service.config import Config
+from service.config import SETTINGS_FILE, Config, SettingsError, settings_file, shared_file
 from service.ingest.loader import LoadError
 from service.ingest.text_import import DRAFT_BASE, ProgrammeImportError, import_programme, to_relative_turtle
 from service.ingest.text_layout import LayoutError
@@ -19,16 +19,53 @@ from service.server_workers import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 
 
 def config_for_port(port: int | None = None) -> Config:
-    """Settings from KZS_* variables; without KZS_BASE_URI the base follows the port."""
-    overrides: dict[str, Any] = {}
-    if port is not None and "KZS_BASE_URI" not in os.environ:
-        overrides["base_uri"] = f"http://127.0.0.1:{port}/"
-    return Config.from_env(**overrides)
+    """Settings from KZS_* variables and settings.env; where neither names KZS_BASE_URI the base follows the port."""
+    config = Config.from_env()
+    named = "KZS_BASE_URI" in os.environ or "KZS_BASE_URI" in settings_file(config.project_dir / SETTINGS_FILE)
+    return config if port is None or named else config.with_(base_uri=f"http://127.0.0.1:{port}/")
 
 
-@click.group()
+class Commands(click.Group):
+    """The commands; a setting or a data folder that cannot be used ends any of them in one message, not a
+    traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from error
+        except LoadError as error:
+            raise click.ClickException(error.report()) from error
+
+
+@click.group(cls=Commands)
+@click.version_option(package_name="kzs", message="kzs %(version)s")
 def main() -> None:
     """Publish municipal strategic programmes as Linked Open Data."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--town", default="Musterstadt", show_default=True, help="The town's name, as it calls itself.")
+@click.option(
+    "--ags", default="99000001", show_default=True, help="Its Amtlicher Gemeindeschlüssel (8 digits; 99…: fictitious)."
+)
+def init(directory: Path, town: str, ags: str) -> None:
+    """Write a project folder for a town: data/<town>-<year>/ with an example programme (imported, so the folder
+    serves at once), settings.env with the settings to choose, and a README of the next steps."""
+    from service.ingest.scaffold import InitError, init_project
+
+    try:
+        project = init_project(directory, town, ags)
+    except InitError as error:
+        raise click.ClickException(str(error)) from error
+    config = Config.from_env(project_dir=directory)
+    concepts = Graph().parse(shared_file(config, "ontology", "konzepte.ttl"), format="turtle", publicID=DRAFT_BASE)
+    graph = import_sheet(project.programme, concepts, config)
+    (project.programme / "programme.ttl").write_text(to_relative_turtle(graph), encoding="utf-8")
+    for path in [*project.files, project.programme / "programme.ttl"]:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: read {directory / 'README.md'}; then, in {directory}: kzs validate, kzs serve")
 
 
 @main.command()
@@ -116,21 +153,57 @@ def reload(port: int) -> None:
 
 
 @main.command()
+@click.option("--port", default=8000, show_default=True, type=int, help="The port `kzs serve` listens on.")
+def health(port: int) -> None:
+    """Ask the `kzs serve` on this machine for /health, as the base URI's host; exit 1 unless it answers 200.
+
+    The container's HEALTHCHECK (Containerfile)."""
+    import urllib.error
+    import urllib.request
+
+    config = config_for_port(port)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/health", headers={"Host": config.host})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (a fixed http URL)
+            click.echo(response.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as error:
+        body = error.read().decode("utf-8", "replace")
+        raise click.ClickException(f"/health answered {error.code}: {body}") from error
+    except OSError as error:
+        raise click.ClickException(f"no answer from port {port}: {getattr(error, 'reason', error)}") from error
+
+
+@main.command()
 @click.option("--catalog", is_flag=True, help="Check the DCAT catalogue against DCAT-AP.de 3.0 and DCAT-AP 3.0.1.")
-def validate(catalog: bool) -> None:
+@click.option(
+    "--html",
+    "html_report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results as a page, grouped by file and row or line, in German and English.",
+)
+def validate(catalog: bool, html_report: Path | None) -> None:
     """Check every data file against the shapes; exit 1 on any violation."""
+    config = Config.from_env()
     if catalog:
         from service.publish.validation import check_catalogue
 
-        sys.exit(check_catalogue(Config.from_env(), click.echo))
+        sys.exit(check_catalogue(config, click.echo))
     try:
         from service.ingest.validation import validate_project
 
-        violations = validate_project(Config.from_env()).violations
+        violations = validate_project(config).violations
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     for violation in violations:
         click.echo(str(violation))
+    if html_report is not None:
+        from service.ingest.report import write_report
+
+        try:
+            write_report(html_report, config, violations)
+        except OSError as error:
+            raise click.ClickException(f"{html_report}: cannot be written: {error.strerror or error}") from error
+        click.echo(f"wrote {html_report}", err=True)
     errors = sum(v.severity == "Violation" for v in violations)
     click.echo(f"{errors} violation(s), {len(violations) - errors} other result(s)")
     sys.exit(1 if errors else 0)
@@ -148,12 +221,16 @@ def import_(folder: Path, check: bool, sheet: bool) -> None:
     A folder with a source.csv and no source.txt is read as a spreadsheet without --csv, so `make data`
     imports every folder."""
     config = Config.from_env()
+    if not (folder / "import.toml").is_file():
+        raise click.ClickException(
+            f"{folder}: no import.toml; a programme folder holds it beside its source (kzs init)"
+        )
     csv = sheet or not (folder / "source.txt").exists() and (folder / "source.csv").exists()
     source = folder / ("source.csv" if csv else "source.txt")
     if source.is_file() and source.stat().st_size > config.data_file_mb * 2**20:
         size = source.stat().st_size / 2**20
         raise click.ClickException(f"{source}: not read: {size:.1f} MB, more than the {config.data_file_mb} MB allowed")
-    concepts = Graph().parse(config.project_dir / "ontology" / "konzepte.ttl", format="turtle", publicID=DRAFT_BASE)
+    concepts = Graph().parse(shared_file(config, "ontology", "konzepte.ttl"), format="turtle", publicID=DRAFT_BASE)
     if csv:
         graph = import_sheet(folder, concepts, config)
     else:

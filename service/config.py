@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "KZS_"
+# The vocabulary (ontology/) and the shapes (shapes/) that come with the package: in a wheel copied into
+# service/bundled/ at build time (setup.py), in a checkout at the top of the repository.
+BUNDLED = Path(__file__).resolve().parent / "bundled"
+CHECKOUT = Path(__file__).resolve().parent.parent
+SHARED_FOLDERS = ("ontology", "shapes")
+SETTINGS_FILE = "settings.env"  # in the project folder: KZS_NAME=value lines (`kzs init` writes one)
+
+
+class SettingsError(ValueError):
+    """A setting (variable, mapping key or line of settings.env) that cannot be used; the message says which."""
 
 
 def setting(default: Any, help: str) -> Any:
@@ -21,7 +31,11 @@ class Config:
         "http://127.0.0.1:8000/",
         "Public base URI: every IRI, link and redirect is built from it, never from the request's Host.",
     )
-    project_dir: Path = setting(Path("."), "Folder that holds ontology/, data/ and shapes/ (the repository root).")
+    project_dir: Path = setting(
+        Path("."),
+        "Project folder: its data/ holds the programmes; its ontology/ and shapes/, where present, add files to "
+        "those that come with the package or replace those of the same name (`kzs init` writes one).",
+    )
     store_path: str = setting(
         "", "Folder of an on-disk store; empty keeps the store in memory. Reopens without reloading."
     )
@@ -147,7 +161,7 @@ class Config:
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
-            raise ValueError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")
+            raise SettingsError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")
 
     @property
     def host(self) -> str:
@@ -159,13 +173,16 @@ class Config:
         known = {f.name: f for f in fields(cls)}
         unknown = set(values) - set(known)
         if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
         types: dict[str, Any] = {"Path": Path, "int": int}
         converted = {name: types.get(str(known[name].type), str)(value) for name, value in values.items()}
         return cls(**converted)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> Config:
+        """From KZS_* variables, over those of the project folder's settings.env where it has one."""
+        project = Path(overrides.get("project_dir") or environ.get(ENV_PREFIX + "PROJECT_DIR", "."))
+        environ = {**settings_file(project / SETTINGS_FILE), **environ}
         values = {
             f.name: environ[ENV_PREFIX + f.name.upper()] for f in fields(cls) if ENV_PREFIX + f.name.upper() in environ
         }
@@ -173,6 +190,48 @@ class Config:
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+
+def settings_file(path: Path) -> dict[str, str]:
+    """The KZS_NAME=value lines of a settings file (# starts a comment; no quotes), {} if there is none;
+    SettingsError naming the file and line of anything else."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: cannot be read: {error}") from error
+    known = {ENV_PREFIX + f.name.upper() for f in fields(Config)}
+    values = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or name.strip() not in known:
+            raise SettingsError(f"{path}, line {number}: not a setting (KZS_NAME=value with a KZS_ name kzs knows)")
+        if value.strip():  # an empty value keeps the default
+            values[name.strip()] = value.strip()
+    return values
+
+
+def bundled_folder(name: str) -> Path:
+    """The package's own ontology/ or shapes/: inside the installed package, else at the top of the checkout."""
+    packaged = BUNDLED / name
+    return packaged if packaged.is_dir() else CHECKOUT / name
+
+
+def shared_files(config: Config, folder: str) -> list[Path]:
+    """The Turtle files of ontology/ or shapes/, by name: the package's own, each replaced by the project folder's
+    file of the same name, and the project's additions."""
+    files = {path.name: path for path in bundled_folder(folder).glob("*.ttl")}
+    files.update({path.name: path for path in (config.project_dir / folder).glob("*.ttl")})
+    return [files[name] for name in sorted(files)]
+
+
+def shared_file(config: Config, folder: str, name: str) -> Path:
+    """One file of ontology/ or shapes/: the project's own if it has one, else the package's."""
+    own = config.project_dir / folder / name
+    return own if own.is_file() else bundled_folder(folder) / name
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

@@ -31,6 +31,8 @@ REQUEST_TIMEOUT = 20  # seconds a client has to send a whole request (line, head
 OUTBUF_MEMORY = 256 * 1024  # bytes of an unsent answer kept in memory; the rest waits in a temporary file
 OUTBUF_LIMIT = 256 * 1024 * 1024  # bytes of unsent answer past which the thread writing it waits
 CONNECTIONS = 1000  # connections one web worker holds at once
+CHUNK_LINE_LIMIT = 8190  # bytes of a chunk-size line or of the trailer, gunicorn's and nginx's bound
+BODY_LIMIT = 1024 * 1024 + 64 * 1024  # the app's request bound (web/app.py) plus room for the form's framing
 
 
 def worker_settings(name: str, threads: int) -> dict[str, Any]:
@@ -69,6 +71,7 @@ class WaitressWorker(Worker):  # type: ignore[misc]
             cleanup_interval=5,
             asyncore_use_poll=True,  # select() stops at file descriptor 1024
             max_request_header_size=self.cfg.limit_request_line + 16 * 1024,
+            max_request_body_size=BODY_LIMIT,  # refused while it arrives, not after it is buffered
             outbuf_overflow=OUTBUF_MEMORY,
             # A thread waits for a slow reader only past this much unsent answer (on disk): more than any answer.
             outbuf_high_watermark=OUTBUF_LIMIT,
@@ -187,8 +190,38 @@ def client_socket_channel() -> type:
 
     class SocketChannel(HTTPChannel):  # type: ignore[misc]
         task_class = SocketTask
+        parser_class = bounded_chunks_parser()
 
     return SocketChannel
+
+
+def bounded_chunks_parser() -> type:
+    """waitress's request parser with the bounds it leaves out of chunked bodies: a chunk-size line or trailer
+    over CHUNK_LINE_LIMIT is a 400 (waitress would gather it without end, each piece copied again), a chunk
+    announced larger than the body limit a 413, both before the body is read."""
+    from waitress.parser import HTTPRequestParser
+    from waitress.receiver import ChunkedReceiver
+    from waitress.utilities import BadRequest, RequestEntityTooLarge
+
+    class BoundedChunksParser(HTTPRequestParser):  # type: ignore[misc]
+        completed: bool  # waitress's: the request is whole, or refused
+        error: Exception | None
+
+        def received(self, data: bytes) -> int:
+            consumed: int = super().received(data)
+            chunks = self.body_rcv
+            if self.completed or not isinstance(chunks, ChunkedReceiver):
+                return consumed
+            if max(len(chunks.control_line), len(chunks.trailer)) > CHUNK_LINE_LIMIT:
+                self.error = BadRequest(f"a chunk-size line or trailer is longer than {CHUNK_LINE_LIMIT} bytes")
+            elif chunks.chunk_remainder > BODY_LIMIT:
+                self.error = RequestEntityTooLarge(f"a chunk is larger than the {BODY_LIMIT}-byte body limit")
+            else:
+                return consumed
+            self.completed = True
+            return consumed
+
+    return BoundedChunksParser
 
 
 def connections(dispatchers: dict[int, Any]) -> list[Any]:

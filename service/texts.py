@@ -307,6 +307,19 @@ UI: dict[str, tuple[str, str]] = {
     "permalink": ("Link zu dieser Abfrage", "Link to this query"),
     "error": ("Die Abfrage ist fehlgeschlagen", "The query failed"),
     "unbound": ("(ungebunden)", "(unbound)"),
+    "query_time": ("in {seconds} s", "in {seconds} s"),
+    "chart": ("Diagramm", "Chart"),
+    "spreadsheet_csv": ("CSV für Excel/LibreOffice", "CSV for Excel/LibreOffice"),
+    "sort_by": ("Sortieren nach {column}", "Sort by {column}"),
+    "sorted_shown": (
+        "Sortiert sind die gezeigten Zeilen; die Downloads folgen der Reihenfolge der Abfrage (ORDER BY).",
+        "The rows shown are sorted; the downloads keep the query's order (ORDER BY).",
+    ),
+    "total": ("Summe", "Total"),
+    "total_hint": (
+        "Die Summe addiert die Zeilen: Was in mehreren Zeilen zählt (ein Ziel für zwei SDGs), zählt mehrfach.",
+        "The total adds up the rows: what counts in several rows (a goal for two SDGs) counts more than once.",
+    ),
     "canned_title": ("Fertige Abfragen", "Ready-made queries"),
     "canned_intro": (
         "Fragen, die Journalistinnen, Forschende und Verwaltungen an die Daten stellen, als SPARQL-Abfragen mit"

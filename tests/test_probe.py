@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from service.content.search import MAX_WORDS
 from service.query.fairness import FairQueries, ThreadShare
@@ -158,6 +160,26 @@ def test_a_request_that_never_ends_is_closed(served: int) -> None:
     assert closed and REQUEST_TIMEOUT - 1 <= time.monotonic() - started <= REQUEST_TIMEOUT + 5
 
 
+def chunked_post(port: int, size_line: bytes) -> tuple[bytes, float]:
+    """A chunked POST of `ASK {}` whose first chunk-size line is `size_line`: the status line, and how long."""
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):  # refused while it was still being sent: the answer is already there
+            sock.sendall(head + size_line + b"\r\nASK{}\r\n0\r\n\r\n")
+        answer = sock.recv(200)
+        return answer.split(b"\r\n", 1)[0], time.monotonic() - started
+
+
+def test_chunked_bodies_are_bounded_while_they_arrive(served: int) -> None:
+    assert chunked_post(served, b"5")[0].endswith(b"200 OK")
+    status, seconds = chunked_post(served, b"5;" + b"x" * 2_000_000)  # waitress alone: 200 after ~2 s of copying
+    assert status.endswith(b"400 Bad Request") and seconds < 1
+    assert chunked_post(served, b"f" * 40)[0].endswith(b"413 Request Entity Too Large")
+    assert chunked_post(served, b"zz")[0].endswith(b"400 Bad Request")
+
+
 def test_the_probe_reads_its_own_table() -> None:
     tally = probe.Tally()
     tally.add(True, 0.1)
@@ -202,16 +224,30 @@ def timed(action: object) -> float:
     return time.perf_counter() - started
 
 
+def quickest(send: Callable[[], TestResponse], rounds: int = 3) -> tuple[TestResponse, float]:
+    """The last answer and the best time of `rounds` tries: the machine's noise only ever adds time."""
+    times, response = [], None
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = send()
+        times.append(time.perf_counter() - started)
+    assert response is not None
+    return response, min(times)
+
+
 def test_negotiation_headers_and_forms_are_bounded_before_parsing(client: FlaskClient) -> None:
+    """Refused before parsing: no dearer than an ordinary request (parsed, the Accept line cost 130–170 ms and
+    the form 0.84 s)."""
+    _, ordinary = quickest(lambda: client.get("/health"))
     accept = ",".join(f"text/x-{i};q=0.{i % 9 + 1}" for i in range(600))
-    started = time.perf_counter()
-    response = client.get("/health", headers={"Accept": accept})
+    response, seconds = quickest(lambda: client.get("/health", headers={"Accept": accept}))
     assert response.status_code == 431 and "Accept header" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 0.1
+    assert seconds < 3 * ordinary + 0.02
     form = "&".join(["a="] * 333_000)
-    started = time.perf_counter()
-    response = client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded")
+    response, seconds = quickest(
+        lambda: client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded")
+    )
     assert response.status_code == 400 and "fields" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 0.3
-    ordinary = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "text/csv"})
-    assert ordinary.status_code == 200
+    assert seconds < 0.3
+    answered = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert answered.status_code == 200

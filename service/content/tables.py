@@ -12,6 +12,7 @@ from typing import Any
 
 from rdflib.namespace import DCTERMS, SKOS
 
+from service.content.spreadsheets import neutralised
 from service.rdf.namespaces import KZS, SPARQL_PROLOGUE
 from service.store.embedded import Store, select, term
 
@@ -168,11 +169,12 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
 
 
 def to_csv(rows: Iterable[Mapping[str, str]]) -> bytes:
-    """RFC 4180: comma-separated, CRLF line ends, a header row of the column names; UTF-8."""
+    """RFC 4180: comma-separated, CRLF line ends, a header row of the column names; UTF-8. Meant for
+    spreadsheets, so no cell starts a formula (service/content/spreadsheets.py)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[c.name for c in COLUMNS], lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: neutralised(value) for name, value in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -21,8 +21,13 @@ from service.rdf.uris import DOCUMENT, VOCABULARY
 from service.texts import LANGUAGES
 from service.web.conneg import Profile, Variant
 from service.web.responses import PAGE, SECURITY_HEADERS, Document, link_header
+from service.web.transport import COMPRESSIBLE
 from service.web.views.resource import PROFILES as DOCUMENT_PROFILES
 from service.web.views.vocabulary import OWL_PROFILE
+
+# nginx names media types whole: the service's compressible types, its text types spelled out
+TEXT_TYPES = ("text/css", "text/csv", "text/plain", "text/tab-separated-values", "text/turtle", "text/javascript")
+GZIP_TYPES = (*TEXT_TYPES, "application/javascript", *(t for t in COMPRESSIBLE if not t.endswith("/")))
 
 RDF_FIRST = (*GRAPH_FORMATS, HTML)  # documents, the vocabulary, the catalogue: harvesters send no Accept
 HTML_FIRST = (HTML, *GRAPH_FORMATS)  # landing pages (/data/, /data/{programme})
@@ -299,6 +304,9 @@ def site_conf(
         "    }",
         "    default_type application/octet-stream;",
         "    server_tokens off;",
+        "    # compressed as the service compresses (web/transport.py): text and RDF over 1 KB, Vary: Accept-Encoding",
+        "    gzip on; gzip_vary on; gzip_proxied any; gzip_min_length 1024;",
+        f"    gzip_types {' '.join(GZIP_TYPES)};  # and text/html, always",
         f"    proxy_set_header Host {host};  # the service answers only for the host of its base URI",
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
@@ -384,6 +392,8 @@ def site_conf(
             "        charset off;",
             "        types { }",
             f"        default_type {quoted(item.content_type)};",
+            # gzip_types compares the whole type, parameters too: name this one's
+            *(["        gzip_types *;"] if item.content_type.split(";")[0] in GZIP_TYPES else []),
             *(f"        add_header {k} {quoted(v)}{' always' if item.internal else ''};" for k, v in item.headers),
             security_always if item.internal else security,
             "    }",

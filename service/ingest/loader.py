@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
-from service.config import Config
+from service.config import Config, shared_files
 from service.rdf.formats import DATASET_FORMATS, GRAPH_FORMATS
 from service.rdf.namespaces import SH
 
@@ -33,9 +33,10 @@ PROGRAMME_GRAPHS = {
     "alignment.ttl": "kuratierung",  # SDG and field-of-action alignments: curation, kept in a file of their own
     "groupings.ttl": "kuratierung",  # the programme's own groupings of shared concepts (skos:Collection, broader links)
 }
-# Concept schemes that are not the project's own (ontology/*.ttl besides these) each load into a graph
-# named after their file, e.g. ontology/sdg.ttl → graph/sdg: whose labels they are stays visible.
-OWN_ONTOLOGY_FILES = ("kzs.ttl", "konzepte.ttl")
+# The project's own vocabulary and concepts, by file and graph. Concept schemes that are not the project's own
+# (ontology/*.ttl besides these) each load into a graph named after their file, e.g. ontology/sdg.ttl →
+# graph/sdg: whose labels they are stays visible.
+OWN_GRAPHS = {"kzs.ttl": "ontology", "konzepte.ttl": "konzepte"}
 # RDF the loader refuses to read: every serialisation we know but Turtle, and the usual names of RDF/XML.
 REFUSED_SUFFIXES = frozenset(
     {f".{f.extension}" for f in (*GRAPH_FORMATS, *DATASET_FORMATS)} | {".owl", ".xml", ".json", ".n3"}
@@ -56,6 +57,7 @@ class Violation:
     message: str
     shape: str
     severity: str
+    component: str = ""  # the SHACL constraint component (sh:MinCountConstraintComponent, …): what to change
 
     def __str__(self) -> str:
         return (
@@ -75,21 +77,22 @@ class LoadError(Exception):
 
 
 def discover(config: Config) -> list[Source]:
-    """The ontology, the shared concepts, and every programme folder under data/."""
+    """The ontology, the shared concepts (the package's, and the project's additions), and every programme
+    folder under data/; LoadError in one sentence when the project folder has no data/."""
     root, base = config.project_dir, config.base_uri
-    sources = [
-        Source(root / "ontology" / "kzs.ttl", f"{base}graph/ontology"),
-        Source(root / "ontology" / "konzepte.ttl", f"{base}graph/konzepte"),
-    ]
-    for path in sorted((root / "ontology").glob("*.ttl")):
-        if path.name not in OWN_ONTOLOGY_FILES:
+    check_project(root)
+    ontology = {path.name: path for path in shared_files(config, "ontology")}
+    sources = [Source(ontology[name], f"{base}graph/{graph}") for name, graph in OWN_GRAPHS.items() if name in ontology]
+    for name, path in ontology.items():
+        if name not in OWN_GRAPHS:
             sources.append(Source(path, f"{base}graph/{path.stem}"))
     folders = sorted(p for p in (root / "data").iterdir() if p.is_dir())
     for folder in folders:
         for name, suffix in PROGRAMME_GRAPHS.items():
             if (folder / name).is_file():
                 sources.append(Source(folder / name, f"{base}graph/{folder.name}/{suffix}"))
-    refused = [p for folder in (root / "ontology", *folders) for p in sorted(folder.iterdir()) if is_refused(p)]
+    own_ontology = [root / "ontology"] if (root / "ontology").is_dir() else []
+    refused = [p for folder in (*own_ontology, *folders) for p in sorted(folder.iterdir()) if is_refused(p)]
     if refused:
         raise LoadError(
             "\n".join(
@@ -101,12 +104,25 @@ def discover(config: Config) -> list[Source]:
     return sources
 
 
+def check_project(root: Path) -> None:
+    """LoadError in one sentence when `root` is no project folder (no data/ in it)."""
+    if not root.exists():
+        raise LoadError(f"{root}: no such folder (KZS_PROJECT_DIR); create a project folder with `kzs init {root}`")
+    if not root.is_dir():
+        raise LoadError(f"{root}: not a folder (KZS_PROJECT_DIR); name the project folder `kzs init` wrote")
+    if not (root / "data").is_dir():
+        raise LoadError(
+            f"{root.resolve()}: not a project folder: it has no data/ folder; run kzs in the folder `kzs init` "
+            "wrote (or set KZS_PROJECT_DIR to it)"
+        )
+
+
 def is_refused(path: Path) -> bool:
     return path.suffix.lower() in REFUSED_SUFFIXES and path.is_file()
 
 
 def shape_files(config: Config) -> list[Path]:
-    return sorted((config.project_dir / "shapes").glob("*.ttl"))
+    return shared_files(config, "shapes")
 
 
 def decode_utf8(raw: bytes) -> str:
@@ -215,9 +231,10 @@ def report_violations(report: Graph, files_of: Callable[[Node | None], list[str]
                 message=str(report.value(result, SH.resultMessage) or "-"),
                 shape=str(report.value(result, SH.sourceShape)),
                 severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+                component=str(report.value(result, SH.sourceConstraintComponent) or ""),
             )
         )
-    return sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message))
+    return sorted(violations, key=lambda v: (v.file, v.focus, v.path, v.shape, v.message, v.component))
 
 
 def path_text(report: Graph, path: Node | None) -> str:

@@ -30,7 +30,7 @@ from service.ingest.loader import Source, Violation, discover, parse, report_vio
 from service.ingest.turtle import ntriples, read_turtle
 
 ENGINES = {"pyshacl-turbo": "pyshacl-turbo", "pyshacl": "pyshacl"}  # setting value → distribution on PyPI
-CACHE_FORMAT = "1"  # bumped when what a cache entry holds changes
+CACHE_FORMAT = "2"  # bumped when what a cache entry holds changes
 
 
 @dataclass(frozen=True)

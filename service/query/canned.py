@@ -10,17 +10,20 @@ The header is a block of `# key: value` comment lines before the query (service/
     # parameter word (text): das Suchwort / the search word
     # default programme: <id/kommune/05974040/programm/zukunftsprogramm>
     # choices programme: <http://data.europa.eu/eli/ontology#Work>
+    # column action_goals: Handlungsziele / action goals
+    # chart: action_goals
 
 A parameter is a variable of the query, bound by substitution, never by editing the text; it must be
 projected (SELECT * or in the SELECT list), as Oxigraph substitutes only projected variables. Left empty
 it stays unbound: the query then answers for every value. Relative IRIs resolve against `{base}sparql`, as
-in the queries themselves.
+in the queries themselves. A `column` line gives a result column its title on the page; any query typed into
+the editor may carry such lines too (`column_titles`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -58,6 +61,8 @@ class CannedQuery:
     title: dict[str, str]
     description: dict[str, str]
     parameters: tuple[Parameter, ...] = field(default=())
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # variable → language → column title
+    chart: str = ""  # the column the page's bar chart draws (default: the first that holds numbers)
 
     def says(self, what: dict[str, str], language: str) -> tuple[str, str]:
         """(text, its language): the page's language where there is one, else German."""
@@ -67,6 +72,28 @@ class CannedQuery:
         return "", ""
 
 
+def header(text: str) -> Iterator[re.Match[str]]:
+    """The `# key: value` lines of a query's header, up to the first line of the query itself."""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                return  # the header ends where the query starts
+            continue
+        found = HEADER_LINE.fullmatch(line.strip())
+        if found:
+            yield found
+
+
+def column_titles(text: str) -> dict[str, dict[str, str]]:
+    """variable → {"de": title, "en": title} from the header's `# column NAME: Titel / title` lines."""
+    titles = {}
+    for found in header(text):
+        if found["key"] == "column" and found["name"]:
+            german, _, english = found["value"].strip().partition(" / ")
+            titles[found["name"]] = {"de": german.strip(), "en": (english or german).strip()}
+    return titles
+
+
 def parse(name: str, text: str) -> CannedQuery:
     """A canned query from its file's text; ValueError names what is wrong with the header."""
     title: dict[str, str] = {}
@@ -74,14 +101,8 @@ def parse(name: str, text: str) -> CannedQuery:
     labels: dict[str, dict[str, str]] = {}
     kinds: dict[str, str] = {}
     extra: dict[str, dict[str, str]] = {"default": {}, "choices": {}}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            if line.strip():
-                break  # the header ends where the query starts
-            continue
-        found = HEADER_LINE.fullmatch(line.strip())
-        if not found:
-            continue
+    chart = ""
+    for found in header(text):
         key, lang, param, value = found["key"], found["lang"] or "de", found["name"], found["value"].strip()
         if key in ("title", "description") and not param:
             (title if key == "title" else description)[lang] = value
@@ -91,6 +112,8 @@ def parse(name: str, text: str) -> CannedQuery:
             kinds[param] = found["kind"] or "iri"
         elif key in extra and param:
             extra[key][param] = value.strip('<>"')
+        elif key == "chart" and not param:
+            chart = value
     for key, values in extra.items():
         unknown = set(values) - set(labels)
         if unknown:
@@ -98,7 +121,7 @@ def parse(name: str, text: str) -> CannedQuery:
     parameters = tuple(
         Parameter(p, labels[p], kinds[p], extra["default"].get(p, ""), extra["choices"].get(p, "")) for p in labels
     )
-    return CannedQuery(name, text, title, description, parameters)
+    return CannedQuery(name, text, title, description, parameters, column_titles(text), chart)
 
 
 @cache
@@ -149,6 +172,21 @@ def bindings(
             raise BadRequest(f"'{parameter.name}' must be an IRI: {error}") from error
         shown[parameter.name] = iri
     return shown, bound
+
+
+def permalink_args(query: CannedQuery, shown: Mapping[str, str], base: str) -> list[tuple[str, str]]:
+    """The parameters a permalink needs: none that has its default, IRIs of this service relative to it."""
+    args = []
+    for parameter in query.parameters:
+        value = shown.get(parameter.name, "")
+        default = parameter.default
+        if parameter.kind == "iri" and default:
+            default = resolve(base, default)
+        if value == default:
+            continue
+        relative = parameter.kind == "iri" and value.startswith(base) and not value.startswith(base + "sparql")
+        args.append((parameter.name, value.removeprefix(base) if relative else value))
+    return args
 
 
 def editor_text(query: CannedQuery, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str:

@@ -67,6 +67,19 @@ GRAPH_ALIASES = {
     "text/rdf+n3": "text/turtle",
 }
 
+# Format names clients put in `format=` where a graph is answered: SPARQLWrapper, by default, sends `format=xml`
+# for CONSTRUCT and DESCRIBE, meaning RDF/XML (its names: xml, rdf+xml, json-ld, turtle, n3). Extensions and
+# media types are matched first, so for query results `xml` and `json` keep their results meaning.
+GRAPH_NAMES = {
+    "xml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "json": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "turtle": "text/turtle",
+    "n3": "text/turtle",
+    "ntriples": "application/n-triples",
+}
+
 BY_EXTENSION = {f.extension: f for f in (HTML, *GRAPH_FORMATS)}
 
 

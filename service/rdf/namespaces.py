@@ -35,6 +35,11 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
     "vcard": str(VCARD),
     "vann": str(VANN),
+    # the SDG alignment: the UN's SDG scheme and ontology, SSSOM mapping records and their justifications
+    "sdg": "http://metadata.un.org/sdg/",
+    "sdgo": "http://metadata.un.org/sdg/ontology#",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 SPARQL_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())

@@ -14,7 +14,7 @@ from service.ingest.gate import load
 from service.query.public import query_service
 from service.store.embedded import Store
 from service.store.remote import RemoteStore, from_config
-from service.web import http_errors, request_bounds
+from service.web import http_errors, request_bounds, transport
 from service.web.state import KEY, AppState
 from service.web.views import (
     catalog,
@@ -58,6 +58,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
     request_bounds.install(app)  # before every view: negotiation headers and forms, bounded before parsing
     for view in BLUEPRINTS:
         app.register_blueprint(view.bp)
+    transport.install(app)  # registered last, so it runs after every blueprint's own after_request
     if config.publication_at_start and not isinstance(served, RemoteStore):
         # ready before gunicorn forks its workers; a replica over a remote store starts in seconds at any size
         # and builds it at the first request that needs it

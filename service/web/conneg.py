@@ -14,7 +14,7 @@ from werkzeug.datastructures import Accept, LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from service.errors import BadRequest, NotAcceptable
-from service.rdf.formats import ALIASES, GRAPH_ALIASES, GRAPH_FORMATS, HTML, Format
+from service.rdf.formats import ALIASES, GRAPH_ALIASES, GRAPH_FORMATS, GRAPH_NAMES, HTML, Format
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +71,8 @@ def choose(accept: MIMEAccept, offers: Sequence[Format], requested: str | None =
         for offer in offers:
             if wanted in (offer.extension, offer.media_type, offer.label.lower()):
                 return offer
+        if GRAPH_NAMES.get(wanted) in by_type:
+            return by_type[GRAPH_NAMES[wanted]]
         raise not_acceptable(offers, f"the format {requested!r} is not available")
     if not accept.provided:
         return offers[0]

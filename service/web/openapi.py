@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.content.spreadsheets import XLSX_FORMAT
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
 from service.web.openapi_schema import (
@@ -34,6 +35,7 @@ from service.web.openapi_schema import (
     QUERY_HEADERS,
     QUERY_TEXT,
     RESULT_FORMAT,
+    SORT,
     SPARQL_DESCRIPTION,
     SPARQL_ERRORS,
     STATIC_FORMATS,
@@ -122,9 +124,9 @@ def operations() -> dict[str, dict[str, Operation]]:
             "get": Operation(
                 "Query the data (SPARQL 1.1 Protocol)",
                 SPARQL_DESCRIPTION,
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 403, 406, 414, 429, 503),
-                (QUERY, *DATASET, RESULT_FORMAT, ACCEPT, ACCEPT_LANGUAGE),
+                (QUERY, *DATASET, RESULT_FORMAT, SORT, ACCEPT, ACCEPT_LANGUAGE),
                 SPARQL_ERRORS,
                 headers=(QUERY_HEADERS,),
             ),
@@ -132,7 +134,7 @@ def operations() -> dict[str, dict[str, Operation]]:
                 "Query the data by POST",
                 SPARQL_DESCRIPTION + " A form carries the query as `query=`; a direct POST"
                 " is the query itself. A SPARQL Update is refused with 403.",
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 403, 406, 413, 414, 415, 429, 503),
                 (*DATASET, RESULT_FORMAT, ACCEPT, ACCEPT_LANGUAGE),
                 SPARQL_ERRORS,
@@ -171,13 +173,15 @@ def operations() -> dict[str, dict[str, Operation]]:
             "get": Operation(
                 "One question, answered",
                 "The question's form and table in a browser; other clients get the results"
-                " (`format=csv|json|tsv|xml`). Its own parameters are listed at /queries/?format=json.",
-                (*RESULT_FORMATS, *GRAPH_FORMATS, HTML),
+                " (`format=csv|json|tsv|xml`, and `xlsx` or `spreadsheet-csv` for spreadsheets)."
+                " Its own parameters are listed at /queries/?format=json.",
+                (*RESULT_FORMATS, XLSX_FORMAT, *GRAPH_FORMATS, HTML),
                 (400, 404, 406, 429, 503),
                 (
                     path("name", "The question's name, e.g. `handlungsziele`."),
                     RESULT_FORMAT,
                     FORMAT,
+                    SORT,
                     ACCEPT,
                     ACCEPT_LANGUAGE,
                     LANG,

@@ -111,8 +111,12 @@ PROFILE = Param(
 )
 LANG = Param("lang", "query", "The page's language: `de` or `en`; anything else is refused with 400.")
 RESULT_FORMAT = Param(
-    "format", "query", "A result format by name (`json`, `xml`, `csv`, `tsv`, `ttl`, `jsonld`, `rdf`, `nt`, `html`)."
+    "format",
+    "query",
+    "A result format by name (`json`, `xml`, `csv`, `tsv`, `ttl`, `jsonld`, `rdf`, `nt`, `html`); for the rows of a"
+    " SELECT also `xlsx` and `spreadsheet-csv` (UTF-8 with byte-order mark, `;`, for Excel and LibreOffice).",
 )
+SORT = Param("sort", "query", "In a browser: the result column to sort the table by (`label`; `-label` descending).")
 NEGOTIATED = (ACCEPT, ACCEPT_LANGUAGE, FORMAT, LANG, IF_NONE_MATCH)
 DOCUMENT = (*NEGOTIATED, MEDIATYPE, PROFILE, ACCEPT_PROFILE)
 DOWNLOAD = (IF_NONE_MATCH, RANGE)

@@ -219,15 +219,21 @@ def _not_modified(cached: Rendering) -> bool:
 
 
 def link_header(document: Document, current: Variant | None) -> str:
-    """Links to the canonical URL, every alternate representation (W3C conneg-by-profile: rel=self for the one
-    sent, `type`, `profile`, `hreflang`), the alternates view, and each profile token's URI."""
+    """Links to the canonical URL, every representation (W3C conneg-by-profile: `type`, `profile`, `hreflang`),
+    the alternates view, and each profile token's URI.
+
+    Every representation is an alternate of the canonical URL, the one sent too (then it is also rel=self):
+    clients that follow the first `rel="alternate"` of their type (rdflib, for JSON-LD) find the default
+    profile's document before any profile view."""
     links = [f'<{iri_to_uri(document.canonical)}>; rel="canonical"']
     for variant in document.variants():
-        rel = "self" if variant == current else "alternate"
-        attributes = f'rel="{rel}"; type="{variant.format.media_type}"; profile="{variant.profile.uri}"'
+        attributes = f'type="{variant.format.media_type}"; profile="{variant.profile.uri}"'
         if variant.language:
             attributes += f'; hreflang="{variant.language}"'
-        links.append(f"<{iri_to_uri(document.href(variant))}>; {attributes}")
+        href = iri_to_uri(document.href(variant))
+        if variant == current:
+            links.append(f'<{href}>; rel="self"; {attributes}')
+        links.append(f'<{href}>; rel="alternate"; {attributes}')
     listing = Variant(ALTERNATES, HTML)
     rel = "self" if current is not None and current.profile is ALTERNATES else "alternate"
     links.append(f'<{iri_to_uri(document.href(listing))}>; rel="{rel}"; type="text/html"; profile="{ALTERNATES.uri}"')

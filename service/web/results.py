@@ -1,6 +1,8 @@
-"""Query results as a table a page can show: IRIs with their labels and links, literals with their language.
+"""Query results as a table a page can show: IRIs by their labels with links, literals by their values, columns
+titled as the query documents them, sorted on request, numbers summed.
 
-Plain data for the templates (their autoescaping covers everything); only http(s) IRIs become links.
+Plain data for the templates (their autoescaping covers everything); only http(s) IRIs become links. Language
+tags and datatypes are not printed: the cell carries them as attributes (`lang`, a tooltip).
 """
 
 from __future__ import annotations
@@ -8,16 +10,30 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from service.query.public import DISPLAY_ROWS, Answer
 from service.rdf.namespaces import PREFIXES
 from service.rdf.uris import curie, is_web_iri, local_link
+from service.texts import collation_key
 
 PLAIN = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}
+XSD = PREFIXES["xsd"]
+NUMERIC = {
+    XSD + name
+    for name in (
+        "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
+        "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+        "unsignedByte",
+    )
+}  # fmt: skip
+DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class Cell:
     iri: str = ""  # an IRI shown by its label, shown beside it
     lang: str = ""  # the language of `text`
     datatype: str = ""  # a literal's datatype, unless it is a plain string
+    number: Decimal | None = None  # the value of a numeric literal
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,81 @@ class Table:
     rows: list[list[Cell | None]]
     total: int  # rows in the result; the table shows at most DISPLAY_ROWS
     boolean: bool | None = None
+    titles: list[str] | None = None  # per column: its documented title, else the variable's name
+    sort: tuple[str, bool] | None = None  # the column the rows are sorted by, and whether descending
+
+    def values(self, column: int) -> list[Decimal | None]:
+        """The numbers of one column's bound cells (None for a cell that is not a number)."""
+        return [row[column].number for row in self.rows if row[column] is not None]  # type: ignore[union-attr]
+
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: every bound cell a number (and at least one)."""
+        return [bool(found) and None not in found for found in map(self.values, range(len(self.columns)))]
+
+    @property
+    def totals(self) -> list[Decimal | None] | None:
+        """The sum of each numeric column, when the page shows every row (None: nothing to sum)."""
+        numeric = self.numeric
+        if not any(numeric) or len(self.rows) < self.total or len(self.rows) < 2:
+            return None
+        return [
+            sum((n or Decimal(0) for n in self.values(i)), Decimal(0)) if numeric[i] else None
+            for i in range(len(numeric))
+        ]
+
+
+def shown_table(
+    answer: Answer, base: str, titles: Mapping[str, Mapping[str, str]], language: str, sort: str | None
+) -> Table:
+    """What the results page shows: the table with its documented column titles, sorted as asked."""
+    return sorted_by(titled(table(answer, base), titles, language), sort)
+
+
+def seconds(value: float, language: str) -> str:
+    """A duration as the page's language writes it ("0,12" in German)."""
+    shown = f"{value:.2f}"
+    return shown.replace(".", ",") if language == "de" else shown
+
+
+def titled(found: Table, titles: Mapping[str, Mapping[str, str]], language: str) -> Table:
+    """The table with each column's documented title (service/query/canned.py, `# column`) in `language`."""
+    names = [titles.get(c, {}).get(language) or titles.get(c, {}).get("de") or c for c in found.columns]
+    return replace(found, titles=names)
+
+
+def sort_key(cell: Cell | None) -> tuple[Any, ...]:
+    """Unbound last; numbers by value; text as a German index orders it, with digits as numbers ("Ziel 3" before
+    "Ziel 11", "1.9" before "1.10")."""
+    if cell is None:
+        return (2,)
+    if cell.number is not None:
+        return (0, cell.number)
+    parts = DIGITS.split(collation_key(cell.text))
+    return (1, tuple((int(part), "") if i % 2 else (0, part) for i, part in enumerate(parts)))
+
+
+def sorted_by(found: Table, column: str | None) -> Table:
+    """The rows sorted by `column` (`-name`: descending); an unknown column leaves them as the query ordered."""
+    descending = bool(column) and column.startswith("-")  # type: ignore[union-attr]
+    name = (column or "").removeprefix("-")
+    if name not in found.columns:
+        return found
+    i = found.columns.index(name)
+    rows = sorted(found.rows, key=lambda row: sort_key(row[i]), reverse=descending)
+    if descending:  # unbound cells stay last either way
+        rows = [row for row in rows if row[i] is not None] + [row for row in rows if row[i] is None]
+    return replace(found, rows=rows, sort=(name, descending))
+
+
+def sort_links(found: Table, here: str) -> list[str]:
+    """Per column, the link that sorts by it (ascending; descending when it is the ascending sort already).
+    `here` is the page's URL with its query string, ending in `?` or `&`."""
+    links = []
+    for column in found.columns:
+        flip = found.sort == (column, False)
+        links.append(here + urlencode({"sort": f"-{column}" if flip else column}))
+    return links
 
 
 def table(answer: Answer, base: str) -> Table:
@@ -95,7 +187,16 @@ def iri_cell(iri: str, base: str, labels: dict[str, tuple[str, str]]) -> Cell:
 
 
 def literal_cell(value: str, lang: str, datatype: str) -> Cell:
-    return Cell(value, "literal", lang=lang, datatype="" if datatype in PLAIN or not datatype else curie(datatype))
+    number = None
+    if datatype in NUMERIC:
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = None  # an ill-typed literal is shown, not counted
+        if number is not None and not number.is_finite():
+            number = None
+    shown = "" if datatype in PLAIN or not datatype else curie(datatype)
+    return Cell(value, "literal", lang=lang, datatype=shown, number=number)
 
 
 def json_cell(term: dict[str, Any], base: str, labels: dict[str, tuple[str, str]]) -> Cell:

@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import quote, unquote
@@ -75,9 +76,17 @@ def fetch(origin: str, path: str, headers: dict[str, str] | None = None, method:
     request = urllib.request.Request(origin + quote(path, safe="/?=&%:.,;*+"), headers=headers or {}, method=method)
     try:
         with OPENER.open(request, timeout=30) as response:
-            return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+            return Answer(response.status, combined(response.headers), response.read())
     except HTTPError as error:
-        return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+        return Answer(error.code, combined(error.headers), error.read())
+
+
+def combined(headers: Message) -> dict[str, str]:
+    """Header fields by lower-case name, repeated ones joined with commas (RFC 9110 §5.3)."""
+    found: dict[str, list[str]] = {}
+    for name, value in headers.items():
+        found.setdefault(name.lower(), []).append(value)
+    return {name: ", ".join(values) for name, values in found.items()}
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +166,14 @@ def both(service: str, nginx: str, path: str, headers: dict[str, str] | None = N
 
 def same_headers(live: Answer, static: Answer, *names: str) -> None:
     for name in names:
-        assert static.header(name) == live.header(name), name
+        if name == "Vary":  # a set of names, in any order and any number of fields
+            assert tokens(static.header(name)) == tokens(live.header(name)), name
+        else:
+            assert static.header(name) == live.header(name), name
+
+
+def tokens(value: str | None) -> set[str]:
+    return {token.strip() for token in (value or "").split(",") if token.strip()}
 
 
 def same_graph(live: Answer, static: Answer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -135,11 +136,19 @@ def test_conneg_matrix(
         (None, "JSON-LD", JSON_LD),
         (None, "text/turtle; charset=utf-8", TURTLE),
         (None, "application/json", JSON_LD),  # an alias, resolved for graphs
+        (None, "xml", RDF_XML),  # SPARQLWrapper's format=xml for CONSTRUCT and DESCRIBE
+        (None, "json-ld", JSON_LD),
+        (None, "turtle", TURTLE),
         ("application/rdf+xml;q=0.1, text/html;q=0.1", None, RDF_XML),  # a tie goes to the first offer
     ],
 )
 def test_choose_reads_names_aliases_and_ties(line: str | None, requested: str | None, expected: object) -> None:
     assert choose(accept(line), DOCUMENT, requested) is expected
+
+
+def test_format_names_keep_their_results_meaning_where_results_are_offered() -> None:
+    assert choose(accept(None), RESULT_FORMATS, "xml").media_type == "application/sparql-results+xml"
+    assert choose(accept(None), RESULT_FORMATS, "json").media_type == "application/sparql-results+json"
 
 
 def test_aliases_follow_the_table_on_offer() -> None:
@@ -235,6 +244,19 @@ def test_rdflib_follows_the_303_and_parses_what_it_negotiated(server: str) -> No
     assert (URIRef(thing), None, None) in graph
     as_json_ld = Graph().parse(thing, format="json-ld")
     assert (URIRef(thing), None, None) in as_json_ld
+    # rdflib follows the first rel="alternate" of type JSON-LD: the default profile's, not the schema.org view
+    assert isomorphic(as_json_ld, Graph().parse(thing, format="turtle"))
+
+
+def test_sparqlwrapper_defaults_get_a_graph_for_construct_and_describe(server: str) -> None:
+    from SPARQLWrapper import SPARQLWrapper
+
+    thing = server + PATHS["id"][1:]
+    for query in (f"DESCRIBE <{thing}>", f"CONSTRUCT {{ <{thing}> ?p ?o }} WHERE {{ <{thing}> ?p ?o }}"):
+        client = SPARQLWrapper(server + "sparql")  # its default: format=xml, Accept: application/rdf+xml
+        client.setQuery(query)
+        graph = client.queryAndConvert()
+        assert isinstance(graph, Graph) and (URIRef(thing), None, None) in graph, query
 
 
 def test_a_browser_request_over_http_gets_html_with_vary(server: str) -> None:

@@ -81,7 +81,7 @@ def test_results_as_a_table_with_labels_links_downloads_and_a_permalink(client: 
     assert link
     assert any("Einzelhandel stärken und Standorte weiterentwickeln" in cell for cell in page.cells)
     downloads = {a["data-format"]: a["href"] for a in page.links if "data-format" in a}
-    assert set(downloads) == {"csv", "json", "tsv"}
+    assert set(downloads) == {"csv", "spreadsheet-csv", "xlsx", "json", "tsv"}
     with client.get(downloads["csv"].removeprefix(BASE[:-1])) as csv_response:
         rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True))))
     assert rows[0] == ["goal", "label"] and len(rows) == 7
@@ -110,18 +110,21 @@ def test_a_form_post_from_a_browser_gets_the_page_too(client: FlaskClient) -> No
     assert response.status_code == 200 and "6 Zeilen" in response.get_data(as_text=True)
 
 
-def test_literals_show_their_language_and_datatype(client: FlaskClient) -> None:
-    query = 'SELECT ?text ?number WHERE { VALUES (?text ?number) { ("<b>Schule</b>"@de 42) } }'
-    html = client.get("/sparql", query_string={"query": query}, headers=BROWSER).get_data(as_text=True)
-    assert "&lt;b&gt;Schule&lt;/b&gt;" in html and "<b>Schule" not in html  # text, never markup
-    assert "@de" in html and "xsd:integer" in html
+def test_literals_keep_their_language_and_datatype_as_attributes_not_as_text(client: FlaskClient) -> None:
+    query = 'SELECT ?text ?number WHERE { VALUES (?text ?number) { ("<b>School</b>"@en 42) } }'
+    response = client.get("/sparql", query_string={"query": query}, headers=BROWSER)
+    html = response.get_data(as_text=True)
+    assert "&lt;b&gt;School&lt;/b&gt;" in html and "<b>School" not in html  # text, never markup
+    assert '<span lang="en">&lt;b&gt;School&lt;/b&gt;</span>' in html  # a German page marks the English text
+    assert '<span title="xsd:integer">42</span>' in html
+    assert "@en" not in Page(html).cells and "xsd:integer" not in " ".join(Page(html).cells)
 
 
 def test_graphs_show_as_a_table_of_triples(client: FlaskClient) -> None:
     query = f"DESCRIBE <{PROGRAMME}/ziel/1/handlungsziel/7>"
     response = client.get("/sparql", query_string={"query": query}, headers=BROWSER)
     page = Page(response.get_data(as_text=True))
-    assert "Sicherung der schulpsychologischen Dienste @de" in page.cells  # the label, as an object
+    assert "Sicherung der schulpsychologischen Dienste" in page.cells  # the label, as an object, without "@de"
     assert {a["data-format"] for a in page.links if "data-format" in a} == {"ttl", "jsonld", "nt"}
 
 

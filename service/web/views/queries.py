@@ -7,26 +7,31 @@ with the table, any other client the results in the negotiated format: `?format=
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import time
+from dataclasses import asdict, replace
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from service.content.spreadsheets import SPREADSHEET_FORMATS, neutralised_csv
 from service.errors import ServiceError
-from service.query.canned import CannedQuery, bindings, catalogue, choices, editor_text, find
+from service.query.canned import CannedQuery, bindings, catalogue, choices, editor_text, find, permalink_args
 from service.query.public import Answer, Offer, run
-from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
+from service.rdf.formats import HTML, RESULT_FORMATS, Format
 from service.texts import LANGUAGES, text
 from service.web.conneg import choose, choose_language
 from service.web.http_errors import wants_html
 from service.web.responses import PAGE_SECURITY
-from service.web.results import table
+from service.web.result_chart import bar_chart
+from service.web.results import seconds, shown_table, sort_links
 from service.web.state import get_config, get_store
-from service.web.views.sparql import JSON_RESULTS, NTRIPLES, answer_response, client_socket, offer, query_service
+from service.web.views.sparql import JSON_RESULTS, NTRIPLES, answer_response, client_socket, offers, query_service
 
 bp = Blueprint("queries", __name__)
 LIST_JSON = Format("application/json", "json", "JSON")
+CSV_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "csv")
+DOWNLOADS = ("csv", "spreadsheet-csv", "xlsx", "json", "tsv")  # the results page's links, in this order
 
 
 @bp.after_request
@@ -61,6 +66,7 @@ def index() -> Response:
                 "title": q.title,
                 "description": q.description,
                 "parameters": [asdict(p) for p in q.parameters],
+                "columns": q.columns,
             }
             for q in catalogue().values()
         ]
@@ -93,18 +99,21 @@ def canned(name: str) -> Response:
     shown, bound = bindings(query, arguments, base)
     requested = request.args.get("format") or request.args.get("_format")
     if requested not in (None, "html") or not (requested == "html" or wants_html()):
+        results, graphs = offers(requested)
         answer = run(
             query_service(),
             query.text,
-            offer(RESULT_FORMATS, requested),
-            offer(GRAPH_FORMATS, requested),
+            results,
+            graphs,
             base_iri=f"{base}sparql",
             substitutions=bound,
             client=client_socket(),
         )
-        response = answer_response(answer)
+        if answer.format is CSV_RESULTS:  # a canned query's CSV is meant for spreadsheets: no cell runs as a formula
+            answer = replace(answer, body=neutralised_csv(answer.body))
+        response = answer_response(answer, requested, name)
         extension = next((f.extension for f in RESULT_FORMATS if f is answer.format), "")
-        if requested and extension:
+        if requested and extension and requested not in SPREADSHEET_FORMATS:
             response.headers["Content-Disposition"] = f'inline; filename="{name}.{extension}"'
         return response
     return page(query, shown, bound)
@@ -115,6 +124,7 @@ def page(query: CannedQuery, shown: dict[str, str], bound: dict[str, ox.NamedNod
     base = get_config().base_uri
     answer: Answer | None = None
     error: ServiceError | None = None
+    started = time.perf_counter()
     try:
         answer = run(
             query_service(),
@@ -128,15 +138,19 @@ def page(query: CannedQuery, shown: dict[str, str], bound: dict[str, ox.NamedNod
         )
     except ServiceError as failure:
         error = failure
+    elapsed = time.perf_counter() - started
     url = f"{base}queries/{query.name}"
-    args = [(name, value) for name, value in shown.items()]
+    args = permalink_args(query, shown, base)
     language_arg = [("lang", lang)] if lang != "de" else []
-    links = {"permalink": f"{url}?" + urlencode([*args, *language_arg])}
-    for extension in ("csv", "json", "tsv"):
+    sort = request.args.get("sort")
+    sort_arg = [("sort", sort)] if sort else []
+    links = {"permalink": url + query_string([*args, *language_arg, *sort_arg])}
+    for extension in DOWNLOADS:
         links[extension] = f"{url}?" + urlencode([*args, ("format", extension)])
     editor = f"{base}sparql?" + urlencode([("query", editor_text(query, bound)), *language_arg])
     store = get_store()
     form = [(p, shown.get(p.name, ""), choices(store, p, base, lang)) for p in query.parameters]
+    shown_rows = shown_table(answer, base, query.columns, lang, sort) if answer else None
     body = render_template(
         "queries/query.html",
         lang=lang,
@@ -144,15 +158,23 @@ def page(query: CannedQuery, shown: dict[str, str], bound: dict[str, ox.NamedNod
         query=query,
         form=form,
         answer=answer,
-        table=table(answer, base) if answer else None,
+        table=shown_rows,
+        elapsed=seconds(elapsed, lang) if answer else None,
+        sort_links=sort_links(shown_rows, url + query_string([*args, *language_arg], "&")) if shown_rows else [],
+        chart=bar_chart(shown_rows, lang, query.chart) if shown_rows else "",
         error=error,
         links=links,
         editor=editor,
         download_name=query.name,
-        switch=f"{url}?" + urlencode([*args, ("lang", other(lang))]),
+        switch=f"{url}?" + urlencode([*args, *sort_arg, ("lang", other(lang))]),
         other=other(lang),
     )
     return html_response(body, error.status if error else 200, error.headers if error else None)
+
+
+def query_string(args: list[tuple[str, str]], more: str = "") -> str:
+    """`?a=1&b=2` (and `more` after it, e.g. `&` for one more argument), or `more` alone after `?`."""
+    return "?" + urlencode(args) + more if args else "?" if more else ""
 
 
 def other(lang: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,7 +18,9 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestURITooLarge
 
+from service.content.spreadsheets import SPREADSHEET_FORMATS, file_name, spreadsheet
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
+from service.query.canned import column_titles
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
@@ -27,7 +30,8 @@ from service.texts import LANGUAGES, text
 from service.web.conneg import choose, choose_language
 from service.web.http_errors import wants_html
 from service.web.responses import PAGE_SECURITY
-from service.web.results import table
+from service.web.result_chart import bar_chart
+from service.web.results import seconds, shown_table, sort_links
 from service.web.state import get_config, get_store, state
 
 bp = Blueprint("sparql", __name__)
@@ -38,6 +42,7 @@ UPDATE = "application/sparql-update"
 MAX_URL_BYTES = 8190  # as gunicorn's longest request line (`kzs serve` raises its limit to this)
 JSON_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "json")
 NTRIPLES = next(f for f in GRAPH_FORMATS if f.extension == "nt")
+TSV_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "tsv")
 EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After"
 
 EXAMPLE = """\
@@ -170,21 +175,40 @@ def endpoint() -> Response | str:
         return page(protocol)
     if protocol.query is None:
         return service_description(config.base_uri, get_store(), request.accept_mimetypes, requested)
+    results, graphs = offers(requested)
     answer = run(
         query_service(),
         protocol.query,
-        offer(RESULT_FORMATS, requested),
-        offer(GRAPH_FORMATS, requested),
+        results,
+        graphs,
         base_iri=config.base_uri + "sparql",
         default_graph=protocol.default_graph,
         named_graphs=protocol.named_graphs,
         client=client_socket(),
     )
-    return answer_response(answer)
+    return answer_response(answer, requested)
 
 
-def answer_response(answer: Answer) -> Response:
-    response = Response(answer.body, content_type=answer.format.content_type)
+def offers(requested: str | None) -> tuple[Offer, Offer]:
+    """What the client accepts for SELECT/ASK and for CONSTRUCT/DESCRIBE; a spreadsheet is made from the TSV
+    results (service/content/spreadsheets.py), under the same row and size limits as every other format."""
+    if requested in SPREADSHEET_FORMATS:
+        refusal = NotAcceptable(f"{requested} holds the rows of a SELECT; a graph comes as ttl, jsonld, rdf or nt")
+        return Offer(TSV_RESULTS), Offer(None, refusal)
+    return offer(RESULT_FORMATS, requested), offer(GRAPH_FORMATS, requested)
+
+
+def answer_response(answer: Answer, requested: str | None = None, name: str = "abfrage") -> Response:
+    """The answer as it came from the worker, or (`requested` a spreadsheet format) as a spreadsheet file."""
+    fmt = SPREADSHEET_FORMATS.get(requested or "")
+    if fmt is None:
+        response = Response(answer.body, content_type=answer.format.content_type)
+    elif answer.kind != "solutions":
+        raise NotAcceptable(f"{requested} holds the rows of a SELECT, not the yes or no of an ASK; ask for json or xml")
+    else:
+        body = spreadsheet(fmt, answer.body, get_config().query_time_limit, sheet=name)
+        response = Response(body, content_type=fmt.content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(name, fmt)}"'
     response.headers.update(answer.headers)
     response.vary.add("Accept")
     return response
@@ -196,6 +220,7 @@ def page(protocol: ProtocolRequest) -> Response:
     lang = choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
     query = protocol.query
     answer, error, status, headers = None, None, 200, {}
+    started = time.perf_counter()
     if query is not None:
         try:
             answer = run(
@@ -211,8 +236,13 @@ def page(protocol: ProtocolRequest) -> Response:
             )
         except ServiceError as failure:
             error, status, headers = failure, failure.status, failure.headers
+    elapsed = time.perf_counter() - started
     dataset = [("default-graph-uri", g) for g in protocol.default_graph or []]
     dataset += [("named-graph-uri", g) for g in protocol.named_graphs or []]
+    sort = request.values.get("sort")
+    shown = shown_table(answer, config.base_uri, column_titles(query or ""), lang, sort) if answer else None
+    here = f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), *language_arg(lang)]) + "&"
+    sortable = shown is not None and len(here) + 200 < MAX_URL_BYTES  # a long query is POSTed: no GET links
     body = render_template(
         "sparql/page.html",
         lang=lang,
@@ -221,9 +251,12 @@ def page(protocol: ProtocolRequest) -> Response:
         dataset=dataset,
         has_query=query is not None,
         answer=answer,
-        table=table(answer, config.base_uri) if answer else None,
+        table=shown,
+        elapsed=seconds(elapsed, lang) if answer else None,
+        sort_links=sort_links(shown, here) if shown and sortable else [],
+        chart=bar_chart(shown, lang) if shown else "",
         error=error,
-        links=links(query, dataset, answer) if query is not None else {},
+        links=links(query, dataset, answer, sort) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
         limits=limits_of(config),
         switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
@@ -240,17 +273,21 @@ def other(lang: str) -> str:
     return "en" if lang == "de" else "de"
 
 
+def language_arg(lang: str) -> list[tuple[str, str]]:
+    return [("lang", lang)] if lang != "de" else []
+
+
 def query_args(query: str | None, dataset: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return ([("query", query)] if query is not None else []) + dataset
 
 
-def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None) -> dict[str, str]:
-    """The permalink of a query and its downloads, each a GET URL."""
+def links(query: str, dataset: list[tuple[str, str]], answer: Answer | None, sort: str | None = None) -> dict[str, str]:
+    """The permalink of a query (with the table's sort) and its downloads, each a GET URL."""
     endpoint = get_config().base_uri + "sparql?"
     args = query_args(query, dataset)
-    found = {"permalink": endpoint + urlencode(args)}
+    found = {"permalink": endpoint + urlencode([*args, *([("sort", sort)] if sort else [])])}
     kinds = {"graph": ("ttl", "jsonld", "nt"), "boolean": ("json", "xml")}
-    for extension in kinds.get(answer.kind if answer else "", ("csv", "json", "tsv")):
+    for extension in kinds.get(answer.kind if answer else "", ("csv", "spreadsheet-csv", "xlsx", "json", "tsv")):
         found[extension] = endpoint + urlencode([*args, ("format", extension)])
     return found
 
