@@ -1,4 +1,5 @@
-"""Where a resource page sits: the breadcrumbs above it and the previous and next of its siblings."""
+"""Where a resource page sits: the breadcrumbs above it, the previous and next of its siblings, and the names of
+the unlabelled things that link to it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pyoxigraph as ox
 from service.content.describe import labels_of
 from service.content.terms import Vocabulary
 from service.rdf.namespaces import SPARQL_PROLOGUE
-from service.store.embedded import Store, select
+from service.store.embedded import Store, construct, select
 from service.web.pages import Labels, Value
 
 PARENT = (
@@ -115,3 +116,26 @@ def siblings(store: Store, iri: str, base: str, vocabulary: Vocabulary, language
     return tuple(  # type: ignore[return-value]
         _labelled(store, s, base, vocabulary, language) if s else None for s in (before, after)
     )
+
+
+# What names a passage (its quote) or an SDG mapping record (what it links) where neither has a label.
+NAMING = (
+    SPARQL_PROLOGUE
+    + """
+CONSTRUCT { ?r oa:hasSelector ?sel . ?sel oa:exact ?exact . ?r ?end_p ?end . ?end skos:notation ?n } WHERE {
+  { ?r oa:hasSelector ?sel . ?sel oa:exact ?exact }
+  UNION { VALUES ?end_p { owl:annotatedSource owl:annotatedTarget } ?r ?end_p ?end OPTIONAL { ?end skos:notation ?n } }
+}
+"""
+)
+
+
+def naming(store: Store, triples: list[ox.Triple], iri: str, labels: Labels, language: str) -> list[ox.Triple]:
+    """The triples that name the unlabelled resources linking to `iri` (passages, mapping records)."""
+    target = ox.NamedNode(iri)
+    unnamed = {
+        t.subject
+        for t in triples
+        if t.object == target and isinstance(t.subject, ox.NamedNode) and labels.name(t.subject, language) is None
+    }
+    return [found for s in sorted(unnamed, key=str) for found in construct(store, NAMING, substitutions={"r": s})]

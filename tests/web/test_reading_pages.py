@@ -225,3 +225,13 @@ def test_markdown_is_rendered_without_raw_html(tmp_path: object) -> None:
     assert f'href="{BASE}docs/b"' in rendered.html and "x.py" not in rendered.html  # a repository file: no link
     assert 'href="javascript' not in rendered.html
     assert rendered.title == "Title" and '<h1 id="title">' in rendered.html
+
+
+def test_unlabelled_things_that_link_here_are_named_by_what_they_are(client: FlaskClient) -> None:
+    passage = page(client, PROGRAMME + "/fassung/2009/de/stelle/ziel-1")
+    derived = passage.find(".//details[@data-property='prov:wasDerivedFrom']")
+    assert derived is not None
+    assert {text(li) for li in derived.iterfind("ul/li")} >= {"SDG-Zuordnung: 1 → 10.2", "SDG-Zuordnung: 1 → 4.5"}
+    listed = html(client, doc(PROGRAMME + "/fassung/2009/de/text") + "?in=oa:hasSource")
+    names = [text(li) for li in listed.iterfind(".//ol[@class='incoming']/li")]
+    assert len(names) == 50 and all(n.startswith("„") for n in names)  # each passage by its quote, not its path

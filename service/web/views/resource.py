@@ -29,7 +29,7 @@ from service.web.reading import explained_by, for_reading
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
 from service.web.svg import render as render_overview
-from service.web.trail import breadcrumbs, siblings
+from service.web.trail import breadcrumbs, naming, siblings
 
 bp = Blueprint("resource", __name__)
 
@@ -105,6 +105,10 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         return rdf_body([*description.triples, topic], variant.format, iri)
     config, store = get_config(), get_store()
     language = variant.language
+    labels = Labels(description.triples, vocabulary(), config.base_uri)
+    named = naming(store, description.triples, iri, labels, language)
+    if named:
+        description = Description(description.iri, [*description.triples, *named], description.incoming)
     page = for_reading(build(store, description, vocabulary(), config.base_uri, doc.url, language, config.page_size))
     page.crumbs = breadcrumbs(store, iri, config.base_uri, vocabulary(), language)
     page.previous, page.next = siblings(store, iri, config.base_uri, vocabulary(), language)
@@ -175,6 +179,8 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
             return rdf_body(triples, variant.format, iri)
         language = variant.language
         labels = Labels([*triples, *description.triples], vocabulary(), config.base_uri)
+        named = naming(get_store(), triples, iri, labels, language)
+        labels = Labels([*triples, *description.triples, *named], vocabulary(), config.base_uri) if named else labels
         resource = ox.NamedNode(iri)
         own = [t for t in description.triples if t.subject == resource]
         values = sorted(
