@@ -21,7 +21,7 @@ $(SERVE_STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $(SERVE_STAMP)
 
-run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP))
+run: $(if $(wildcard $(STAMP)),$(STAMP),$(SERVE_STAMP)) editor
 	$(BIN)/kzs serve --port $(PORT)
 
 # The wheel a town installs (it carries ontology/ and shapes/; setup.py), into dist/.
@@ -33,8 +33,30 @@ CONTAINER ?= $(shell command -v podman || command -v docker)
 image:
 	$(CONTAINER) build $(if $(BASE),--build-arg BASE=$(BASE)) -t kzs -f Containerfile .
 
-test: $(STAMP) lint test-deps
+test: $(STAMP) lint test-deps editor
 	$(BIN)/pytest
+
+# The query editor (editor/sparql-editor.js): CodeMirror 6 with its SPARQL mode, pinned npm packages installed
+# into .cache/editor and bundled by esbuild into a git-ignored static file. Without npm the page keeps its plain
+# editor (service/static/sparql-editor.js) and says nothing is missing.
+EDITOR_PACKAGES := codemirror@6.0.2 @codemirror/state@6.7.6 @codemirror/view@6.44.2 @codemirror/language@6.13.1 \
+  @codemirror/legacy-modes@6.5.5 @codemirror/autocomplete@6.20.4 @codemirror/lint@6.9.8 @codemirror/commands@6.11.2 \
+  esbuild@0.28.2
+EDITOR_DIR := .cache/editor
+EDITOR_STAMP := $(EDITOR_DIR)/.installed-6.44.2-0.28.2
+EDITOR_BUNDLE := service/static/build/sparql-editor.js
+
+$(EDITOR_STAMP):
+	npm install --silent --no-audit --no-fund --no-save --prefix $(EDITOR_DIR) $(EDITOR_PACKAGES) && touch $@
+
+$(EDITOR_BUNDLE): editor/sparql-editor.js $(EDITOR_STAMP)
+	NODE_PATH=$(EDITOR_DIR)/node_modules $(EDITOR_DIR)/node_modules/.bin/esbuild editor/sparql-editor.js \
+	  --bundle --minify --format=iife --target=es2020 --legal-comments=eof --log-level=warning --outfile=$@
+
+.PHONY: editor
+editor:
+	@command -v npm >/dev/null && $(MAKE) --no-print-directory $(EDITOR_BUNDLE) || \
+	  echo "editor: npm missing or the build failed; the query page keeps its plain editor"
 
 # What the tests drive besides Python: a headless browser and its driver (Debian's packages).
 # Without root or apt the browser tests skip and say why.
@@ -66,6 +88,17 @@ $(NODE_STAMP):
 	  npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) $(RDF_TEST_SUITE) && touch $(NODE_STAMP) || \
 	  echo "test-deps: $(RDF_TEST_SUITE) not installed; the W3C protocol tests will skip"
 
+# A real LDES client for the change feed (tests/publish/test_feed.py), pinned, in a folder and with a stamp of its
+# own, so that it and the W3C runner install side by side. Without npm the LDES client test skips and says why.
+LDES_CLIENT := ldes-client@0.3.0
+LDES_DIR := .cache/ldes-client
+LDES_STAMP := $(LDES_DIR)/.installed-$(LDES_CLIENT)
+
+$(LDES_STAMP): $(NODE_STAMP)
+	@{ command -v npm >/dev/null && \
+	  npm install --silent --no-audit --no-fund --prefix $(LDES_DIR) $(LDES_CLIENT) && touch $(LDES_STAMP); } || \
+	  echo "test-deps: $(LDES_CLIENT) not installed; the LDES client test will skip"
+
 # axe-core, pinned, for the accessibility checks of tests/web/test_reading_browser.py (after the line above has
 # made sure npm is there). Without it those checks skip and say why.
 AXE := axe-core@4.11.0
@@ -76,7 +109,7 @@ $(AXE_STAMP): $(NODE_STAMP)
 	@{ command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) $(AXE) && \
 	  touch $(AXE_STAMP); } || echo "test-deps: $(AXE) not installed; the accessibility checks will skip"
 
-test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(AXE_STAMP)
+test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP) $(AXE_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \

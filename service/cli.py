@@ -85,6 +85,7 @@ def init(directory: Path, town: str, ags: str) -> None:
 )
 def serve(host: str, port: int, workers: int | None, threads: int | None, production: bool, worker_class: str) -> None:
     """Validate the data, then serve it with gunicorn (the data is loaded once, before forking)."""
+    from service.publish.feed import FeedLogError
     from service.query.fairness import share_threads
     from service.serving import Server, debug_requested, options, production_workers, run_files
     from service.store.sparql_http import StoreUnavailable
@@ -97,6 +98,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, produc
         raise click.ClickException(error.report()) from error
     except StoreUnavailable as error:
         raise click.ClickException(f"cannot start: {error.message}") from error
+    except FeedLogError as error:
+        raise click.ClickException(f"cannot start: {error}") from error
     if production and debug_requested(app):
         raise click.ClickException("refusing to serve in production with debug on (unset FLASK_DEBUG / KZS_DEBUG)")
     config = state(app).config
@@ -289,6 +292,38 @@ def diff(old: Path, new: Path) -> None:
         click.echo(report(folder_changes(old, new, Config.from_env().base_uri)))
     except (ProgrammeImportError, RevisionError) as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.argument("version")
+@click.option("--note", default="", help="What is new in this release, in a sentence (its adms:versionNotes).")
+def release(version: str, note: str) -> None:
+    """Freeze the data as it is now as release VERSION: its dumps under /data/releases/VERSION/, with checksums,
+    in the catalogue's dataset series; a release is never rebuilt (KZS_HISTORY_DIR keeps it)."""
+    from service.ingest.gate import load
+    from service.publish.feed import snapshot
+    from service.publish.publication import build_publication
+    from service.publish.releases import ReleaseError, check_version
+    from service.publish.series import freeze
+
+    config = Config.from_env()
+    try:
+        check_version(version)
+        if config.history("releases") is None:
+            raise ReleaseError("there is nowhere to keep releases: set KZS_HISTORY_DIR to a folder")
+        store = load(config.with_(store_path=""))  # in memory: a server's on-disk store is left alone
+        pub = build_publication(store, config)
+        state = snapshot(store, config.base_uri)
+        made = freeze(
+            config, pub.catalogue, pub.programmes, list(pub.dumps.values()), state, store.version, version, note
+        )
+    except LoadError as error:
+        raise click.ClickException(error.report()) from error
+    except ReleaseError as error:
+        raise click.ClickException(str(error)) from error
+    size = sum(f.size for f in made.files) / 1e6
+    click.echo(f"release {made.version} of data version {made.data_version}: {len(made.files)} files, {size:.1f} MB")
+    click.echo(f"{made.url(config.base_uri)} (a running server lists it in /catalog after its next start or reload)")
 
 
 @main.command()

@@ -39,6 +39,12 @@ class Config:
     store_path: str = setting(
         "", "Folder of an on-disk store; empty keeps the store in memory. Reopens without reloading."
     )
+    history_dir: str = setting(
+        "",
+        "Folder of what outlives a data version: the change feed's log (feed/, one file per data version, so /feed "
+        "keeps its pages across restarts) and the frozen releases of `kzs release` (releases/{version}/). Empty: "
+        "the feed starts afresh with each start and there are no releases.",
+    )
     reference_dir: Path = setting(
         Path("../shared/reference"),
         "Folder of the official reference files (DCAT-AP shapes, W3C test manifests) used by the tests.",
@@ -162,6 +168,10 @@ class Config:
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/") or not self.base_uri.startswith(("http://", "https://")):
             raise SettingsError(f"base_uri must be an http(s) URI ending in '/': {self.base_uri!r}")
+
+    def history(self, part: str) -> Path | None:
+        """Where `part` (feed, releases) of the history lives; None without a history folder."""
+        return Path(self.history_dir) / part if self.history_dir else None
 
     @property
     def host(self) -> str:

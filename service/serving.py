@@ -117,7 +117,9 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
     succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
     from service.ingest.gate import load
     from service.ingest.loader import LoadError
+    from service.publish.feed import record
     from service.publish.publication import build_publication
+    from service.publish.series import up_to_date
 
     config: Config = state(app).config
     current = state(app).store
@@ -127,9 +129,10 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
     fresh = EmbeddedStore(current.path)  # on disk: a folder of its own; the workers still read the old one
     try:
         load(config, fresh)
-        if fresh.version == current.version:
+        if fresh.version == current.version and up_to_date(state(app).current_publication().catalogue, config):
             return False, f"the data is unchanged (version {current.version})", time.perf_counter() - started
         published = build_publication(fresh, config)
+        recorded = record(fresh, config.base_uri, state(app).feed_log)  # in the change feed before new workers
     except LoadError as error:
         current.mark_current()
         raise ReloadFailed(error.report()) from error
@@ -137,6 +140,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
         current.mark_current()
         raise ReloadFailed(f"{type(error).__name__}: {error}") from error
     state(app).publication.put(fresh.version, published)
+    state(app).feed.put(fresh.version, recorded)
     state(app).store = fresh  # the search index and the memo follow the new version by themselves
     return True, f"now serving version {fresh.version} (was {current.version})", time.perf_counter() - started
 

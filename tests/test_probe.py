@@ -44,6 +44,8 @@ def best_of(client: FlaskClient, query: str, rounds: int = 5) -> tuple[int, floa
         "er en ei ch ge un in st",  # the most common parts of German words, as many words as are searched
         "e" * 200,
         "Bildung " * 25,  # one distinct word
+        "sxqz sxqy sxqw sxqv sxqu sxqt sxqs sxqr",  # as many unknown words as are searched: each seeks a spelling
+        "s" + "chulsozialarbiet" * 2 + " s" + "chulsozialarbiet" * 2,  # long unknown words
     ],
 )
 def test_no_search_costs_more_than_five_ordinary_ones(client: FlaskClient, hostile: str) -> None:

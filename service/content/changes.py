@@ -7,6 +7,7 @@ them when a revision is imported).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,13 +132,24 @@ def changes(store: Store, old: Version, new: Version) -> Changes:
         raise RevisionError(f"version {old.version} is not earlier than version {new.version}")
     before, _ = version_goals(store, old)
     after, predecessors = version_goals(store, new)
+    return compare(old, new, before, after, predecessors)
+
+
+def compare(
+    old: Version,
+    new: Version,
+    before: Mapping[str, Entry],
+    after: Mapping[str, Entry],
+    predecessors: Mapping[str, set[str]],
+) -> Changes:
+    """The changes from the goals `before` to the goals `after`, whose `predecessors` say which earlier goal each
+    revises. Pure: the change page and `kzs diff` give it two versions in one store, the change feed (service/
+    publish/feed.py) the goals of one version as two data versions state them, so a goal may keep its IRI and
+    still be reworded."""
     result = Changes(old, new)
     replaced: set[str] = set()
     for iri, entry in sorted(after.items(), key=lambda item: order(item[1])):
-        if iri in before:
-            result.unchanged.append(entry)
-            continue
-        previous = next((before[p] for p in sorted(predecessors.get(iri, ())) if p in before), None)
+        previous = before.get(iri) or next((before[p] for p in sorted(predecessors.get(iri, ())) if p in before), None)
         if previous is None:
             result.added.append(entry)
             continue
@@ -147,7 +159,7 @@ def changes(store: Store, old: Version, new: Version) -> Changes:
         elif previous.notation != entry.notation:
             result.moved.append((previous, entry))
         else:
-            result.unchanged.append(entry)  # same words and number; new IRI because its parent was reworded
+            result.unchanged.append(entry)  # same words and number (a new IRI when its parent was reworded)
     result.removed = sorted((e for i, e in before.items() if i not in after and i not in replaced), key=order)
     return result
 

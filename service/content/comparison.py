@@ -8,7 +8,7 @@ the sources are German), since the queries return the original wording.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -170,6 +170,7 @@ class GoalEntry:
     label: str
     language: str
     note: str = ""  # e.g. the SDG targets and confidence of a mapping
+    curated: bool = False  # the editors added the link that puts the goal on the list; the text does not state it
 
 
 def goal_label(row: ox.QuerySolution, language: str) -> tuple[str, str]:
@@ -179,23 +180,46 @@ def goal_label(row: ox.QuerySolution, language: str) -> tuple[str, str]:
     return row["label"].value, "de"
 
 
-def audience_goals(store: Store, base: str, programme: str, group: str, language: str) -> list[GoalEntry]:
-    rows = run(store, "handlungsziele-nach-zielgruppe", base, programme=programme, group=group)
-    return [GoalEntry(r["goal"].value, r["notation"].value, *goal_label(r, language)) for r in rows]
+REPLACED = SPARQL_PROLOGUE + "SELECT ?concept ?new WHERE { ?concept owl:deprecated true ; dct:isReplacedBy ?new }"
 
 
-def sdg_goals(store: Store, base: str, programme: str, sdg: str, language: str) -> list[GoalEntry]:
-    """One entry per action goal, with the targets it contributes to and the confidence of each mapping."""
+def replacement(store: Store, concept: str) -> str | None:
+    """The concept that replaces a deprecated one (docs/concepts.md), or None if `concept` is current."""
+    rows = select(store, REPLACED, substitutions={"concept": ox.NamedNode(concept)})
+    return next((row["new"].value for row in rows), None)
+
+
+def audience_goals(
+    store: Store, base: str, programme: str, group: str, language: str, text_only: bool = False
+) -> list[GoalEntry]:
+    """One entry per action goal; curated unless one of its links to the group is the text's own."""
+    entries: dict[str, GoalEntry] = {}
+    stated: set[str] = set()
+    for r in run(store, "handlungsziele-nach-zielgruppe", base, text_only, programme=programme, group=group):
+        goal = r["goal"].value
+        entries.setdefault(goal, GoalEntry(goal, r["notation"].value, *goal_label(r, language)))
+        if r["basis"] is None:
+            stated.add(goal)
+    return [replace(e, curated=e.iri not in stated) for e in entries.values()]
+
+
+def sdg_goals(
+    store: Store, base: str, programme: str, sdg: str, language: str, text_only: bool = False
+) -> list[GoalEntry]:
+    """One entry per action goal, with the targets it contributes to and the confidence of each mapping;
+    curated unless one of its mappings is the text's own (no record with kzs:basis)."""
     by_goal: dict[str, GoalEntry] = {}
     notes: dict[str, list[str]] = defaultdict(list)
-    for r in run(store, "handlungsziele-nach-sdg", base, programme=programme, sdg=sdg):
+    stated: set[str] = set()
+    for r in run(store, "handlungsziele-nach-sdg", base, text_only, programme=programme, sdg=sdg):
         goal = r["goal"].value
         by_goal.setdefault(goal, GoalEntry(goal, r["notation"].value, *goal_label(r, language)))
         target = r["target"].value.rsplit("/", 1)[-1]
         notes[goal].append(f"{target} ({float(r['confidence'].value):.1f})")
+        if r["basis"] is None:
+            stated.add(goal)
     return [
-        GoalEntry(e.iri, e.notation, e.label, e.language, ", ".join(sorted(set(notes[e.iri]))))
-        for e in by_goal.values()
+        replace(e, note=", ".join(sorted(set(notes[e.iri]))), curated=e.iri not in stated) for e in by_goal.values()
     ]
 
 
@@ -221,14 +245,20 @@ class Pair:
 
 def pair(store: Store, base: str, names: Labels, a: Programme, b: Programme, language: str) -> Pair:
     rows: dict[str, FieldRow] = {}
+    stated: set[tuple[str, str, str]] = set()  # (field, side, goal) the text itself assigns
     for r in run(store, "handlungsziele-nach-handlungsfeld", base, a=a.iri, b=b.iri):
-        key = r["field"].value
+        key, side_key, goal = r["field"].value, r["side"].value, r["goal"].value
         if key not in rows:
             rows[key] = FieldRow(key, *names.get(key, language))
-        entry = GoalEntry(r["goal"].value, r["notation"].value, *goal_label(r, language))
-        side = rows[key].a if r["side"].value == "a" else rows[key].b
+        entry = GoalEntry(goal, r["notation"].value, *goal_label(r, language))
+        side = rows[key].a if side_key == "a" else rows[key].b
         if entry not in side:
             side.append(entry)
+        if r["basis"] is None:
+            stated.add((key, side_key, goal))
+    for row in rows.values():
+        row.a = [replace(e, curated=(row.concept, "a", e.iri) not in stated) for e in row.a]
+        row.b = [replace(e, curated=(row.concept, "b", e.iri) not in stated) for e in row.b]
     only_a = {r["field"].value for r in run(store, "handlungsfelder-nur-in-a", base, a=a.iri, b=b.iri)}
     only_b = {r["field"].value for r in run(store, "handlungsfelder-nur-in-a", base, a=b.iri, b=a.iri)}
     ordered = sorted(rows.values(), key=lambda r: collation_key(r.label))

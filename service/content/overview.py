@@ -39,9 +39,13 @@ SELECT ?work ?concept ?type ?notation ?label ?definition ?parent WHERE {
 AUDIENCES = (
     SPARQL_PROLOGUE
     + """
-SELECT ?work ?goal ?group ?label ?broader WHERE {
+SELECT ?work ?goal ?group ?label ?broader ?basis WHERE {
   ?work eli:is_realized_by ?expression . ?scheme dct:source ?expression .
   ?goal skos:inScheme ?scheme ; dct:audience ?group .
+  # Target groups only: a kind of actor as audience is not a group of people (docs/concepts.md).
+  ?group skos:inScheme ?groups FILTER (STRENDS(STR(?groups), "/id/konzept/zielgruppe"))
+  # A curated link is described by an rdf:Statement with kzs:basis (docs/interpretation.md).
+  OPTIONAL { ?statement rdf:subject ?goal ; rdf:predicate dct:audience ; rdf:object ?group ; kzs:basis ?basis }
   OPTIONAL { ?group skos:prefLabel ?label }
   OPTIONAL { ?group skos:broader ?broader }
 }
@@ -85,6 +89,8 @@ class TargetGroup:
     depth: int = 0
     # column goal IRI → (addressed by the column itself, number of its action goals addressing the group)
     cells: dict[str, tuple[bool, int]] = field(default_factory=dict)
+    # column goal IRI → how many of those links (the column's own one included) the editors added
+    curated: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,9 +166,12 @@ def _groups(store: Store, node: dict[str, ox.NamedNode], goals: dict[str, Goal],
     groups: dict[str, TargetGroup] = {}
     broader: dict[str, str] = {}
     addressed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    curated: dict[tuple[str, str], set[str]] = defaultdict(set)
     direct: set[tuple[str, str]] = set()
     for row in select(store, AUDIENCES, substitutions=node):
         goal, iri = row["goal"].value, row["group"].value
+        if row["basis"] is not None and (column_iri := column_of.get(goal)) is not None:
+            curated[(iri, column_iri)].add(goal)
         group = groups.setdefault(iri, TargetGroup(iri, {}))
         if isinstance(row["label"], ox.Literal):
             group.labels[row["label"].language or ""] = row["label"].value
@@ -181,6 +190,7 @@ def _groups(store: Store, node: dict[str, ox.NamedNode], goals: dict[str, Goal],
             for c in columns
             if (group.iri, c.iri) in direct or addressed[(group.iri, c.iri)]
         }
+        group.curated = {c: len(curated[(group.iri, c)]) for c in group.cells if curated[(group.iri, c)]}
 
     # Depth-first by label, children (narrower groups that also appear) under their parents.
     def label(g: TargetGroup) -> str:

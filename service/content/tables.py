@@ -51,6 +51,14 @@ SELECT DISTINCT ?goal ?value ?label WHERE {
 """
 AUDIENCES = SPARQL_PROLOGUE + LINKED % DCTERMS.audience
 RESPONSIBLE = SPARQL_PROLOGUE + LINKED % KZS.responsibleBody
+SECTORS = SPARQL_PROLOGUE + LINKED % KZS.sector
+# The links the editors added: described by an rdf:Statement with kzs:basis (docs/interpretation.md).
+CURATED = """
+SELECT DISTINCT ?goal ?value WHERE {
+  ?statement rdf:subject ?goal ; rdf:predicate <%s> ; rdf:object ?value ; kzs:basis ?basis .
+  ?goal a kzs:ActionGoal .
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -96,14 +104,24 @@ COLUMNS = (
     Column("ebene", "Ebene (Bezeichnung der Kommune)", "level (the town's own name)",
            {"propertyUrl": str(KZS.levelName), "lang": "de"}),
     Column("jahresschwerpunkt", "Jahresschwerpunkt", "annual priority", {"datatype": "boolean", **HIDDEN}),
-    Column("zielgruppen", "Zielgruppen (IRIs)", "target groups (IRIs)",
+    # dct:audience: target groups, and kinds of actor a goal addresses (docs/concepts.md)
+    Column("zielgruppen", "Zielgruppen und Akteurstypen (IRIs)", "target groups and kinds of actor (IRIs)",
            links("zielgruppen", str(DCTERMS.audience), SEPARATOR)),
-    Column("zielgruppen_de", "Zielgruppen (deutsch)", "target groups (German)", LIST),
-    Column("zielgruppen_en", "Zielgruppen (englisch)", "target groups (English)", LIST),
+    Column("zielgruppen_de", "Zielgruppen und Akteurstypen (deutsch)", "target groups and kinds of actor (German)",
+           LIST),
+    Column("zielgruppen_en", "Zielgruppen und Akteurstypen (englisch)", "target groups and kinds of actor (English)",
+           LIST),
+    Column("zielgruppen_kuratiert", "davon von der Redaktion ergänzt (IRIs)", "of these, added by the editors (IRIs)",
+           LIST),
+    Column("branchen", "Branchen (IRIs)", "sectors (IRIs)", links("branchen", str(KZS.sector), SEPARATOR)),
+    Column("branchen_de", "Branchen (deutsch)", "sectors (German)", LIST),
+    Column("branchen_en", "Branchen (englisch)", "sectors (English)", LIST),
     Column("zustaendig", "Zuständig (IRIs)", "responsible bodies (IRIs)",
            links("zustaendig", str(KZS.responsibleBody), SEPARATOR)),
     Column("zustaendig_de", "Zuständig (deutsch)", "responsible bodies (German)", LIST),
     Column("zustaendig_en", "Zuständig (englisch)", "responsible bodies (English)", LIST),
+    Column("zustaendig_kuratiert", "davon von der Redaktion ergänzt (IRIs)", "of these, added by the editors (IRIs)",
+           LIST),
 )  # fmt: skip
 
 
@@ -131,7 +149,11 @@ FIELDS = ("notation", "de", "en", "strategic", "strategicNotation", "strategicDe
 
 def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[str, str]]:
     """Rows of every action goal stated in one of the graphs `graph_keys` (graph IRI → programme key)."""
-    audiences, responsible = linked(store, AUDIENCES), linked(store, RESPONSIBLE)
+    audiences, responsible, sectors = linked(store, AUDIENCES), linked(store, RESPONSIBLE), linked(store, SECTORS)
+    curated: dict[tuple[str, str], set[str]] = {}
+    for prop in (DCTERMS.audience, KZS.responsibleBody):
+        for row in select(store, SPARQL_PROLOGUE + CURATED % prop):
+            curated.setdefault((str(prop), term(row, "goal")), set()).add(term(row, "value"))
     found: dict[str, tuple[str, list[tuple[str, ...]], bool]] = {}
     for row in select(store, ACTION_GOALS):
         graph, goal = term(row, "g"), term(row, "goal")
@@ -143,7 +165,7 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
     for goal, (key, candidates, priority) in found.items():
         # A second label in one language would repeat the goal; the smallest values make one row, every time.
         notation, de, en, strategic, strategic_notation, strategic_de, strategic_en, level = min(candidates)
-        groups, bodies = audiences.get(goal, []), responsible.get(goal, [])
+        groups, bodies, branches = audiences.get(goal, []), responsible.get(goal, []), sectors.get(goal, [])
         rows.append(
             {
                 "programm": key,
@@ -160,9 +182,18 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
                 "zielgruppen": SEPARATOR.join(iri for iri, _, _ in groups),
                 "zielgruppen_de": SEPARATOR.join(de for _, de, _ in groups if de),
                 "zielgruppen_en": SEPARATOR.join(en for _, _, en in groups if en),
+                "zielgruppen_kuratiert": SEPARATOR.join(
+                    iri for iri, _, _ in groups if iri in curated.get((str(DCTERMS.audience), goal), ())
+                ),
+                "branchen": SEPARATOR.join(iri for iri, _, _ in branches),
+                "branchen_de": SEPARATOR.join(de for _, de, _ in branches if de),
+                "branchen_en": SEPARATOR.join(en for _, _, en in branches if en),
                 "zustaendig": SEPARATOR.join(iri for iri, _, _ in bodies),
                 "zustaendig_de": SEPARATOR.join(de for _, de, _ in bodies if de),
                 "zustaendig_en": SEPARATOR.join(en for _, _, en in bodies if en),
+                "zustaendig_kuratiert": SEPARATOR.join(
+                    iri for iri, _, _ in bodies if iri in curated.get((str(KZS.responsibleBody), goal), ())
+                ),
             }
         )
     return sorted(rows, key=lambda r: (r["programm"], notation_key(r["notation"]), r["handlungsziel"]))

@@ -67,16 +67,21 @@ class ImportSettings:
 
 
 class ConceptIndex:
-    """Finds shared concepts by their German labels, so every town's wording maps to one IRI."""
+    """Finds shared concepts by their German labels, so every town's wording maps to one IRI.
+
+    A concept that moved to another scheme (owl:deprecated) answers with the concept that replaces it
+    (dct:isReplacedBy), so a sheet that still names it links what is published now.
+    """
 
     def __init__(self, concepts: Graph) -> None:
         self.by_label: dict[tuple[str, str], URIRef] = {}
         for scheme in concepts.subjects(RDF.type, SKOS.ConceptScheme):
             for concept in concepts.subjects(SKOS.inScheme, scheme):
+                current = concepts.value(concept, DCTERMS.isReplacedBy) or concept
                 for prop in (SKOS.prefLabel, SKOS.altLabel):
                     for label in concepts.objects(concept, prop):
                         key = (str(scheme).rsplit("/", 1)[-1], label_key(str(label)))
-                        self.by_label[key] = URIRef(str(concept))
+                        self.by_label[key] = URIRef(str(current))
 
     def find(self, scheme: str, label: str, line: int) -> URIRef:
         try:
@@ -219,6 +224,7 @@ class ProgrammeGraph:
         for key, title, body, span in (
             ("vorwort", t.foreword_title, t.foreword, t.foreword_span),
             ("praeambel", "Präambel", t.preamble, t.preamble_span),
+            ("uebergreifende-ziele", t.overarching_heading, t.overarching_scope, t.overarching_span),
         ):
             part = self.sub(key)
             self.add(
@@ -298,7 +304,7 @@ class ProgrammeGraph:
         self.concept(goal, KZS.StrategicGoal, str(strategic.number), strategic.title, top=True)
         self.add(goal, (SKOS.definition, self.de(strategic.description)))
         for phrase in strategic.emphasis:
-            self.add(goal, (KZS.emphasis, self.de(phrase.strip(" ,"))))
+            self.add(goal, (KZS.emphasis, self.de(phrase.strip())))  # as printed bold, a comma inside kept
         self.quote(goal, f"ziel-{strategic.number}", strategic.heading)
         self.quote(goal, f"ziel-{strategic.number}-beschreibung", strategic.description_span)
         for item in strategic.audience:

@@ -104,6 +104,9 @@ class ProgrammeText:
     field_of_action: str
     field_of_action_span: Span
     field_audience: list[Item]
+    overarching_heading: str
+    overarching_scope: str
+    overarching_span: Span  # the heading and its scope sentence
     overarching_goals: list[Item]
     goals: list[StrategicGoal]
     district_note: str | None
@@ -239,8 +242,8 @@ def parse(text: str) -> ProgrammeText:
     if not field_items:
         raise LayoutError(field_line.number, "the cross-cutting field lists no target groups")
 
-    cursor.expect("Übergreifende Ziele:", "the heading 'Übergreifende Ziele:'")
-    cursor.next("the introduction of the overarching goals")
+    overarching_heading = cursor.expect("Übergreifende Ziele:", "the heading 'Übergreifende Ziele:'")
+    overarching_scope = cursor.next("the introduction of the overarching goals")
     overarching = [parse_item(line) for line in cursor.bullets("a '- ' list of overarching goals")]
 
     goals: list[StrategicGoal] = []
@@ -280,6 +283,9 @@ def parse(text: str) -> ProgrammeText:
         field_of_action=field_match.group(1),
         field_of_action_span=Span(field_line.start, field_items[-1].span.end),
         field_audience=field_items,
+        overarching_heading=overarching_heading.text.strip().rstrip(":"),
+        overarching_scope=strip_markup(overarching_scope.text).strip(),
+        overarching_span=Span(overarching_heading.start, overarching_scope.end),
         overarching_goals=overarching,
         goals=goals,
         district_note=district_note.text[1:].strip() if district_note else None,

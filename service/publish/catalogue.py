@@ -178,6 +178,9 @@ class Catalogue:
     head: Graph
     datasets: list[URIRef] = field(default_factory=list)
     parts: list[Graph] = field(default_factory=list)
+    frozen: set[URIRef] = field(
+        default_factory=set
+    )  # releases and their series: the SPARQL service has the current data
 
     def pages(self, size: int) -> int:
         return max(1, -(-len(self.datasets) // size))
@@ -190,7 +193,7 @@ class Catalogue:
         for dataset, part in zip(self.datasets[start : start + size], self.parts[start : start + size], strict=True):
             graph += part
             graph.add((self.iri, DCAT.dataset, dataset))
-            for service in self.head.objects(self.iri, DCAT.service):
+            for service in self.head.objects(self.iri, DCAT.service) if dataset not in self.frozen else ():
                 graph.add((service, DCAT.servesDataset, dataset))
         last = self.pages(size)
         if last > 1:

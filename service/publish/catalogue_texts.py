@@ -60,3 +60,36 @@ DESCRIPTIONS = {
         ("Queries over every programme with SPARQL 1.1.", "en"),
     ),
 }
+
+# Releases (service/publish/series.py): what the series and a frozen release are called, and how one cites it.
+RELEASE_TEXTS = {
+    "series_title": (("{title}: Releases", "de"), ("{title}: releases", "en")),
+    "series_description": (
+        ("Die eingefrorenen Versionen der Daten, jede mit eigenen, unveränderlichen Dateien und Prüfsummen.", "de"),
+        ("The frozen versions of the data, each with files and checksums of its own that never change.", "en"),
+    ),
+    "release_title": (("{title} (Release {version})", "de"), ("{title} (release {version})", "en")),
+    "file_title": (("{label}, Release {version}", "de"), ("{label}, release {version}", "en")),
+    "citation": (
+        ("{publisher}: {title}. Version {version} vom {date}. {url}", "de"),
+        ("{publisher}: {title}. Version {version} of {date}. {url}", "en"),
+    ),
+    "feed_title": (("Änderungs-Feed (LDES)", "de"), ("Change feed (LDES)", "en")),
+    "feed_description": (
+        (
+            "Jede Datenversion, die Ziele ändert, als Linked Data Event Stream: ein Mitglied je umformuliertem, "
+            "umnummeriertem, neuem oder entferntem Ziel; /feed für alles, /feed/{Programm} je Programm.",
+            "de",
+        ),
+        (
+            "Every data version that changes goals, as a Linked Data Event Stream: one member per goal reworded, "
+            "renumbered, added or removed; /feed for everything, /feed/{programme} per programme.",
+            "en",
+        ),
+    ),
+    "citation_current": (
+        ("{publisher}: {title}. Datenstand {date}. {url}", "de"),
+        ("{publisher}: {title}. Data as of {date}. {url}", "en"),
+    ),
+}
+WHOLE_TITLE = {"de": "Kommunale Zielsysteme", "en": "Municipal goal systems"}

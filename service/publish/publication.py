@@ -22,6 +22,7 @@ from service.ingest.programmes import Programme, find_programmes
 from service.publish.catalogue import Catalogue, Facts, build_catalogue, label, read_facts
 from service.publish.discovery import Statistics, modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
 from service.publish.dumps import Dump, build_dumps
+from service.publish.series import add_feed_service, add_series
 from service.rdf.namespaces import DCATDE, VCARD
 from service.rdf.uris import document_url
 from service.store.embedded import Store
@@ -146,6 +147,7 @@ def build_publication(store: Store, config: Config) -> Publication:
     stats = Statistics.of(store)
     void = void_graph(store, config, programmes, catalogue, dumps, stats)
     maps = sitemaps(base, sitemap_urls(config, programmes, catalogue, stats))
+    add_series(add_feed_service(catalogue, config), config, programmes)  # after VoID and sitemaps: current data only
     return Publication(
         version=version,
         config=config,

@@ -8,7 +8,6 @@ turns what comes back into an `Answer`, or into a ServiceError whose message nam
 from __future__ import annotations
 
 import math
-import re
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from service.query.jobs import (
 )
 from service.query.pool import QueryService
 from service.query.remote import RemoteQueryService
+from service.query.syntax import explain, said
 from service.rdf.formats import Format
 from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
 from service.rdf.sparql_text import UPDATE_KEYWORDS, Shape, analyse
@@ -62,14 +62,47 @@ def guard(text: str) -> Shape:
 
 
 class QuerySyntax(BadRequest):
-    """A query the parser refused; `line` and `column` point at the place (1-based, 0 when unknown)."""
+    """A query the parser refused: where (`line`, `column`, 1-based, 0 when unknown) and why, as an explanation
+    the query page says in its reader's language; the message (and two headers) say it for every client."""
 
-    def __init__(self, message: str) -> None:
-        found = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
-        self.line, self.column = (int(found[1]), int(found[2])) if found else (0, 0)
-        detail = found[3] if found else message
-        where = f" at line {self.line}, column {self.column}" if found else ""
-        super().__init__(f"syntax error{where}: {detail}")
+    def __init__(self, query: str, message: str) -> None:
+        self.explanation = explain(query, message, PREFIXES)
+        self.line, self.column = self.explanation.line, self.explanation.column
+        position = {"Query-Error-Line": str(self.line), "Query-Error-Column": str(self.column)} if self.line else {}
+        super().__init__(self.explained("en"), headers=position)
+
+    def explained(self, language: str) -> str:
+        reason = said(self.explanation.key, language, **self.explanation.values)
+        if not self.line:
+            return said("syntax_error_nowhere", language, reason=reason)
+        return said("syntax_error", language, line=self.line, column=self.column, reason=reason)
+
+
+class Explained:
+    """An error whose message is one of service/query/syntax.py's MESSAGES: English for every client, the reader's
+    language on the query page."""
+
+    key: str
+    values: dict[str, object]
+
+    def explained(self, language: str) -> str:
+        return said(self.key, language, **self.values)
+
+
+class QueryStopped(Explained, Unavailable):
+    """A query a limit stopped (503), or one no worker was free for."""
+
+    def __init__(self, key: str, headers: dict[str, str] | None = None, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.explained("en"), headers=headers)
+
+
+class NotEvaluated(Explained, BadRequest):
+    """A query that parsed but that the engine could not evaluate (400)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.explained("en"))
 
 
 @dataclass(frozen=True)
@@ -176,38 +209,30 @@ def run(
     try:
         reply = service.run(job, client)
     except QueryFailed as failure:
-        raise refusal(failure, service.limits, results, graphs) from failure
+        raise refusal(failure, text, service.limits, results, graphs) from failure
     fmt = results.format if reply.kind != "graph" else graphs.format
     assert fmt is not None  # noqa: S101 - the worker answers only in a format it was given
     return Answer(reply.body, fmt, reply.kind, reply.rows, reply.truncated, service.limits.rows, reply.labels)
 
 
-def refusal(failure: QueryFailed, limits: Limits, results: Offer, graphs: Offer) -> ServiceError:
+def refusal(failure: QueryFailed, query: str, limits: Limits, results: Offer, graphs: Offer) -> ServiceError:
     """The HTTP error for a query that gave no result, saying which limit stopped it."""
     if isinstance(failure, QuerySyntaxError):
-        return QuerySyntax(str(failure))
+        return QuerySyntax(query, str(failure))
     if isinstance(failure, NotAcceptableKind):
         offer = graphs if failure.kind == "graph" else results
         return offer.refusal or NotAcceptable(f"no acceptable format for a {failure.kind} result")
     if isinstance(failure, EvaluationError):
-        return BadRequest(f"the query could not be evaluated: {failure}")
+        return NotEvaluated("query_not_evaluated", detail=str(failure))
     if isinstance(failure, TimeLimit):
-        return Unavailable(
-            f"The query was stopped at the time limit of {limits.time:g} seconds. "
-            "Narrow it down (fewer variables, more specific patterns, a LIMIT) and try again."
-        )
+        return QueryStopped("query_time_limit", seconds=f"{limits.time:g}")
     if isinstance(failure, MemoryLimit):
-        return Unavailable(
-            f"The query was stopped at the memory limit of {limits.memory_mb} MB. "
-            "Narrow it down (avoid ORDER BY or DISTINCT over very many rows) and try again."
-        )
+        return QueryStopped("query_memory_limit", memory=limits.memory_mb)
     if isinstance(failure, ResultTooLarge):
-        return Unavailable(f"The result is larger than the limit of {limits.result_mb} MB; select fewer columns.")
+        return QueryStopped("query_result_limit", size=limits.result_mb)
     if isinstance(failure, Busy):
         wait = math.ceil(limits.time)
-        return Unavailable(
-            f"Every query worker is busy; please try again in {wait} seconds.", headers={"Retry-After": str(wait)}
-        )
+        return QueryStopped("query_busy", {"Retry-After": str(wait)}, wait=wait)
     if isinstance(failure, ClientGone):
         return Unavailable("The client closed the connection; the query was stopped.")
     if isinstance(failure, WorkerCrashed):

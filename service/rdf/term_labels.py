@@ -55,7 +55,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "skos:related": ("verwandt mit", "related"),
     "dct:title": ("Titel", "title"),
     "dct:description": ("Text", "text"),
-    "dct:audience": ("Zielgruppe", "target group"),
+    "dct:audience": ("Zielgruppe oder Adressat", "target group or addressee"),  # a kind of actor too
     "dct:subject": ("Thema", "subject"),
     "dct:publisher": ("herausgegeben von", "publisher"),
     "dct:spatial": ("Gebiet", "area"),
@@ -193,7 +193,7 @@ _TERMS: dict[str, tuple[str, str]] = {
 
 # How an incoming link reads from its target's side, where the ontology names no inverse.
 _INVERSE: dict[str, tuple[str, str]] = {
-    "dct:audience": ("ist Zielgruppe von", "is target group of"),
+    "dct:audience": ("ist Zielgruppe oder Adressat von", "is target group or addressee of"),
     "skos:inScheme": ("Begriffe darin", "concepts in it"),
     "skos:member": ("ist Mitglied von", "is member of"),
     "skos:topConceptOf": ("oberste Ebene", "top level"),
@@ -215,6 +215,7 @@ _INVERSE: dict[str, tuple[str, str]] = {
     "org:postIn": ("Stellen", "posts"),
     "eli:work_type": ("Programme dieser Art", "programmes of this type"),
     "kzs:partner": ("ist Partner bei", "is partner in"),
+    "kzs:sector": ("ist Branche von", "is the sector of"),
     "kzs:responsibleBody": ("zuständig für", "responsible for"),
     "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
     "rdf:type": ("Beispiele", "instances"),

@@ -20,10 +20,12 @@ from service.web.views import (
     catalog,
     compare,
     docs,
+    feed,
     health,
     home,
     openapi,
     queries,
+    releases,
     resource,
     search,
     source,
@@ -32,7 +34,22 @@ from service.web.views import (
 )
 
 MAX_REQUEST_BYTES = 1024 * 1024
-BLUEPRINTS = (home, resource, vocabulary, sparql, queries, search, catalog, source, docs, compare, health, openapi)
+BLUEPRINTS = (
+    home,
+    resource,
+    vocabulary,
+    sparql,
+    queries,
+    search,
+    catalog,
+    source,
+    docs,
+    compare,
+    health,
+    openapi,
+    feed,
+    releases,
+)
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
@@ -63,6 +80,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
         # ready before gunicorn forks its workers; a replica over a remote store starts in seconds at any size
         # and builds it at the first request that needs it
         app_state.current_publication()
+        app_state.current_feed()  # the data served from now on is recorded in the change feed
     return app
 
 

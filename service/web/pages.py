@@ -58,7 +58,8 @@ def _iris(names: str) -> list[str]:
 ORDER = _iris(
     """skos:notation skos:prefLabel dct:title eli:title foaf:name schema:name rdfs:label skos:altLabel
     skos:definition dct:description kzs:emphasis skos:scopeNote skos:editorialNote rdfs:comment
-    dct:audience kzs:responsibleBody kzs:partner cv:hasParticipation cv:role cv:hasParticipant cv:contactPoint
+    dct:audience kzs:sector kzs:responsibleBody kzs:partner cv:hasParticipation cv:role cv:hasParticipant
+    cv:contactPoint
     kzs:isActionGoalOf kzs:hasActionGoal kzs:isStrategicGoalOf kzs:hasStrategicGoal kzs:hasFieldOfAction
     kzs:isFieldOfActionOf kzs:isMeasureOf kzs:hasMeasure kzs:hasIndicator kzs:contributesTo kzs:crossCutting
     dct:subject skos:broader skos:narrower skos:member skos:inScheme skos:topConceptOf skos:hasTopConcept

@@ -14,6 +14,7 @@ from flask.sansio.app import App
 from service.cache import Memo, PerVersion, RepresentationCache
 from service.config import Config
 from service.content.search import Index
+from service.publish.feed import Feed, FeedLog, record
 from service.publish.publication import Publication, build_publication
 from service.query.public import Queries
 from service.store.embedded import Store
@@ -32,11 +33,21 @@ class AppState:
     publication: PerVersion[Publication] = field(default_factory=PerVersion)
     search: PerVersion[Index] = field(default_factory=PerVersion)
     reload_status: Path | None = None  # the file where `kzs serve` records its last start or reload
+    feed: PerVersion[Feed] = field(default_factory=PerVersion)
+    feed_log: FeedLog = field(init=False)  # one per app: in memory, it is all the history there is
+
+    def __post_init__(self) -> None:
+        self.feed_log = FeedLog(self.config.history("feed"))
 
     def current_publication(self) -> Publication:
         """Catalogue, dumps, VoID and sitemaps of the data served now, built once per data version."""
         store = self.store
         return self.publication.get(store.version, lambda: build_publication(store, self.config))
+
+    def current_feed(self) -> Feed:
+        """The change feed with the data served now recorded (service/publish/feed.py), once per data version."""
+        store = self.store
+        return self.feed.get(store.version, lambda: record(store, self.config.base_uri, self.feed_log))
 
 
 def state(app: App | None = None) -> AppState:

@@ -197,10 +197,19 @@ def _matrix(c: Canvas, s: Structure, base: str, language: str, y: float) -> floa
             if count:
                 c.parts.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="8" class="dot"/>')
                 c.parts.append(f'<text x="{cx:.0f}" y="{cy + 4:.0f}" class="count">{count}</text>')
+            if curated := group.curated.get(column.iri, 0):
+                note = escape(text("matrix_curated_count", language, count=curated))
+                c.parts.append(
+                    f'<text x="{cx + 12:.0f}" y="{cy - 2:.0f}" class="curated" data-curated="{curated}">'
+                    f"<title>{note}</title>*</text>"
+                )
         y += 24
     y += GAP
     c.parts.append(f'<circle cx="{MARGIN + 10}" cy="{y + 8}" r="7" class="dot"/>')
     c.text(MARGIN + 24, y + 13, [text("matrix_dot", language)], "legend")
     c.parts.append(f'<circle cx="{MARGIN + 620}" cy="{y + 8}" r="10" class="ring"/>')
     c.text(MARGIN + 636, y + 13, [text("matrix_direct", language)], "legend")
+    if any(group.curated for group in s.groups):
+        y += LINE + 8
+        c.text(MARGIN + 4, y + 13, [text("matrix_curated", language)], "legend curated")
     return y + 30

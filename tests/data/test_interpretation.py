@@ -3,6 +3,8 @@ canned query that lists everything the editors added in all three ways it is rec
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -260,3 +262,62 @@ def test_a_claim_sentence_that_is_not_in_the_text_is_a_clear_import_error(tmp_pa
     settings.write_text(settings.read_text(encoding="utf-8") + 'nirgends = "Dieser Satz steht nicht im Text."\n')
     with pytest.raises(ProgrammeImportError, match="'nirgends': the sentence is not found in the text"):
         import_programme(folder, Graph().parse(ROOT / "ontology" / "konzepte.ttl"))
+
+
+def test_the_lists_behind_the_comparison_mark_what_is_curated(client: FlaskClient) -> None:
+    def listed(args: dict[str, str]) -> str:
+        response = client.get("/vergleich/liste", query_string=args)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    programme = "kommune/05974040/programm/zukunftsprogramm"
+    families = listed({"programm": programme, "zielgruppe": "familien-und-lebensgemeinschaften"})
+    goals = re.findall(r'<tr data-goal="([^"]+)"( data-curated="1")?>', families)
+    assert goals and all(curated for _, curated in goals)  # no action goal's audience is stated by the text
+    assert families.count('<abbr class="curated"') == len(goals)
+    text_only = listed({"programm": programme, "zielgruppe": "familien-und-lebensgemeinschaften", "nur-text": "1"})
+    assert "<tr data-goal=" not in text_only and "Nur was der Text selbst sagt" in text_only
+    sdg = listed({"programm": programme, "sdg": "4"})
+    assert sdg.count('data-curated="1"') == sdg.count("<tr data-goal=") > 0  # every SDG mapping is curated
+    rows_of_query = rows(client, "handlungsziele-nach-zielgruppe", group=GROUP + "familien-und-lebensgemeinschaften")
+    assert rows_of_query and all(r["basis"].endswith(("#explicit", "#interpreted")) for r in rows_of_query)
+    assert rows(client, "handlungsziele-nach-zielgruppe", group=GROUP + "familien-und-lebensgemeinschaften",
+                text_only="ja") == []  # fmt: skip
+
+
+def test_the_overview_matrix_marks_curated_counts(client: FlaskClient) -> None:
+    page = client.get(PROGRAMME.removeprefix(BASE.rstrip("/")), headers={"Accept": "text/html"}, follow_redirects=True)
+    svg = page.get_data(as_text=True)
+    counts = re.findall(r'class="count">(\d+)</text>', svg)
+    curated = re.findall(r'class="curated" data-curated="(\d+)"', svg)
+    assert counts and len(curated) == len(counts)  # every action goal's audience is an editors' addition
+    assert "die Zahl enthält Verknüpfungen, die die Redaktion ergänzt hat" in svg
+
+
+def test_the_csv_dump_names_the_links_the_editors_added(client: FlaskClient) -> None:
+    response = client.get("/data/soest-2009/soest-2009.csv")
+    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    with_groups = [r for r in table if r["zielgruppen"]]
+    assert with_groups and all(r["zielgruppen_kuratiert"] == r["zielgruppen"] for r in with_groups)
+    (responsible,) = [r for r in table if r["zustaendig"]]
+    assert responsible["notation"] == "2.6" and responsible["zustaendig_kuratiert"] == responsible["zustaendig"]
+
+
+def test_every_reason_the_editors_give_is_in_german_and_english(client: FlaskClient) -> None:
+    table = sparql_rows(
+        client,
+        PREFIXES
+        + """SELECT ?node (SUM(IF(LANG(?c) = "de", 1, 0)) AS ?de) (SUM(IF(LANG(?c) = "en", 1, 0)) AS ?en) WHERE {
+               GRAPH <http://127.0.0.1:8000/graph/soest-2009/kuratierung> { ?node rdfs:comment ?c } }
+             GROUP BY ?node""",
+    )
+    assert len(table) > 150
+    missing = [r["node"] for r in table if int(str(r["de"])) != 1 or int(str(r["en"])) < 1]
+    assert missing == []
+    translated = sparql_rows(
+        client,
+        PREFIXES
+        + """SELECT (COUNT(*) AS ?n) WHERE { ?node rdfs:comment ?c
+                        FILTER (LANG(?c) = "de" && CONTAINS(?c, "(Übersetzung der Redaktion)")) }""",
+    )
+    assert int(str(translated[0]["n"])) > 100  # the editors' translations say so

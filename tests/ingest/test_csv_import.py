@@ -75,7 +75,7 @@ def test_quoted_cells_keep_their_wording(graph: Graph) -> None:
 def test_target_groups_are_the_shared_concepts(graph: Graph) -> None:
     assert set(graph.objects(P["ziel/2/handlungsziel/2"], DCTERMS.audience)) == {
         GROUP["auszubildende"],
-        GROUP["unternehmen"],
+        URIRef(DRAFT_BASE + "id/konzept/akteurstyp/unternehmen"),  # "Unternehmen": moved, now a kind of actor
     }
     assert set(graph.objects(P["ziel/3/handlungsziel/2"], DCTERMS.audience)) == {
         GROUP["aeltere-menschen"],

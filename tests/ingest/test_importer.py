@@ -76,6 +76,22 @@ def test_priorities_emphasis_and_the_districts_task(graph: Graph) -> None:
     assert set(graph.objects(P["aufgaben-des-kreises"], SKOS.member)) == {P["ziel/1/handlungsziel/7"]}
 
 
+def test_the_heading_of_the_overarching_goals_with_its_scope_sentence(graph: Graph) -> None:
+    part = P["uebergreifende-ziele"]
+    assert str(graph.value(part, DCTERMS.title)) == "Übergreifende Ziele"
+    scope = str(graph.value(part, DCTERMS.description))
+    assert scope.startswith("Für die Gestaltung aller strategischen Zielfelder") and "**" not in scope
+    passage = graph.value(part, PROV.wasQuotedFrom)
+    (found,) = [q for q in quotes(graph) if q.passage == passage]
+    assert found.exact.startswith("Übergreifende Ziele:\n") and found.exact.endswith("berücksichtigt werden:")
+
+
+def test_emphasis_keeps_the_comma_inside_the_bold_span(graph: Graph) -> None:
+    text = (SOEST / "source.txt").read_text(encoding="utf-8")
+    assert "**insbesondere die Soester Allerheiligenkirmes,**" in text
+    assert str(graph.value(P["ziel/5"], KZS.emphasis)) == "insbesondere die Soester Allerheiligenkirmes,"
+
+
 def test_target_groups_of_the_text(graph: Graph) -> None:
     groups = Namespace(DRAFT_BASE + "id/konzept/zielgruppe/")
     named_in_preamble = set(graph.objects(P["handlungsfeld/soziales"], DCTERMS.audience))

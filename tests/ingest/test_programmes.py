@@ -64,8 +64,11 @@ def test_the_same_target_group_is_the_same_iri_in_every_programme(many_client: F
     every_group = set.union(*used.values())
     concepts = select(
         many_client,
-        f"SELECT ?group WHERE {{ GRAPH <{BASE}graph/konzepte> {{ ?group skos:inScheme <{GROUPS[:-1]}> }} }}",
+        f"""SELECT ?group WHERE {{ GRAPH <{BASE}graph/konzepte> {{
+              ?group skos:inScheme ?scheme
+              FILTER (?scheme IN (<{GROUPS[:-1]}>, <{BASE}id/konzept/akteurstyp>)) }} }}""",
     )
+    # An audience is a shared target group or a shared kind of actor (docs/concepts.md).
     assert every_group <= {str(row["group"]) for row in concepts}, "no programme mints a target group of its own"
 
 

@@ -89,9 +89,9 @@ def test_a_label_missing_in_english_falls_back_to_german_and_says_so(client: Fla
         assert names["de"] in text(heading) and heading.get("lang") == "de"
         note = tree.find(".//article/header/p[@class='note']")
         assert note is not None and "German" in text(note)
-    # A target group has English labels in the shared schemes: shown as such, no language marker needed.
-    group = next(a for a in tree.iterfind(".//dl[@class='statements']//a") if "/zielgruppe/" in (a.get("href") or ""))
-    assert group.get("lang") is None
+    # A sector has English labels in the shared schemes: shown as such, no language marker needed.
+    sector = next(a for a in tree.iterfind(".//dl[@class='statements']//a") if "/branche/" in (a.get("href") or ""))
+    assert sector.get("lang") is None
 
 
 def test_breadcrumbs_lead_from_programme_to_strategic_goal(client: FlaskClient) -> None:
@@ -120,10 +120,10 @@ def test_the_source_passage_is_quoted_and_located(client: FlaskClient, app: Flas
 
 
 def test_properties_come_in_reading_order_with_labels_and_labelled_links(client: FlaskClient) -> None:
-    tree = page(client, ACTION_GOAL)
+    tree = page(client, PROGRAMME + "/ziel/4/handlungsziel/3")  # with target groups, a kind of actor and sectors
     curies = [dt.get("data-property") for dt in tree.iterfind(".//dl[@class='statements']/dt")]
     # the label is the heading's and the passage is quoted above, so neither is repeated among the statements
-    wanted = ["skos:notation", "dct:audience", "kzs:isActionGoalOf", "skos:inScheme"]
+    wanted = ["skos:notation", "dct:audience", "kzs:sector", "kzs:isActionGoalOf", "skos:inScheme"]
     assert [c for c in curies if c in wanted] == wanted
     for anchor in tree.iterfind(".//dl[@class='statements']/dd/div/a"):
         assert not text(anchor).startswith(("http://", "https://")), "a link must read as a name, not an IRI"
@@ -143,19 +143,19 @@ def test_incoming_links_are_grouped_counted_and_paged(client: FlaskClient, app: 
     groups = {d.get("data-property"): d for d in tree.iterfind(".//details[@class='incoming']")}
     passages = groups["oa:hasSource"]
     count = passages.find("summary/span[@class='count']")
-    assert count is not None and int(text(count)) == 81  # with the 3 claim passages of #17
+    assert count is not None and int(text(count)) == 82  # with the 3 claim passages of #17
     assert len(passages.findall("ul/li")) == size
     more = passages.find("p[@class='more']/a")
     assert more is not None and parse_qs(urlsplit(more.get("href") or "").query)["in"] == ["oa:hasSource"]
 
 
 def test_a_shared_target_group_lists_the_goals_that_address_it(client: FlaskClient) -> None:
-    group = "http://127.0.0.1:8000/id/konzept/zielgruppe/einzelhandel"
+    group = "http://127.0.0.1:8000/id/konzept/zielgruppe/familien-und-lebensgemeinschaften"
     tree = page(client, group)
     audience = next(
         d for d in tree.iterfind(".//details[@class='incoming']") if d.get("data-property") == "dct:audience"
     )
-    assert text(audience.find("summary")).startswith("ist Zielgruppe von")  # type: ignore[arg-type]
+    assert text(audience.find("summary")).startswith("ist Zielgruppe oder Adressat von")  # type: ignore[arg-type]
     assert all(a.get("href", "").startswith(BASE + "doc/") for a in audience.iterfind(".//li/a"))
 
 
@@ -232,7 +232,8 @@ def test_the_programme_page_draws_the_programme(client: FlaskClient, app: Flask)
         SPARQL_PROLOGUE
         + f"""SELECT DISTINCT ?group WHERE {{
         <{PROGRAMME}> eli:is_realized_by ?e . ?scheme dct:source ?e .
-        ?goal skos:inScheme ?scheme ; dct:audience ?group }}""",
+        ?goal skos:inScheme ?scheme ; dct:audience ?group .
+        ?group skos:inScheme <{BASE}id/konzept/zielgruppe> }}""",
     )
     group_links = {a.get("href") for a in svg.iter(f"{SVG}a") if "/zielgruppe/" in (a.get("href") or "")}
     assert group_links == {BASE + doc(row["group"].value)[1:] for row in groups}  # type: ignore[union-attr]

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
+from service.web.views.sparql import EDITOR_BUNDLE
 from tests.support.browser import CHROMEDRIVER, CHROMIUM, chromium
-from tests.support.project import BASE, PROGRAMME
+from tests.support.project import BASE, PROGRAMME, ROOT
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 QUERY = "SELECT ?goal ?label WHERE { ?goal a kzs:StrategicGoal ; skos:prefLabel ?label FILTER(LANG(?label) = 'de') }"
@@ -66,8 +70,20 @@ def test_without_a_query_browsers_get_the_editor_with_an_example(client: FlaskCl
     assert "SELECT" in page.textarea and "kzs:StrategicGoal" in page.textarea
     assert any(f["tag"] == "textarea" and f.get("name") == "query" for f in page.fields)
     assert "PREFIX kzs: &lt;https://w3id.org/kzs/def#&gt;" in response.get_data(as_text=True)  # predeclared
-    assert {s["src"] for s in page.scripts} == {BASE + "static/sparql-editor.js"}  # no inline or foreign script
+    # One script of our own, the CodeMirror bundle where `make editor` built it: no inline or foreign script.
+    assert [s["src"] for s in page.scripts] in ([BASE + "static/sparql-editor.js"], [BASE + "static/" + EDITOR_BUNDLE])
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_editor_carries_the_vocabulary_to_complete(client: FlaskClient) -> None:
+    html = client.get("/sparql", headers=BROWSER).get_data(as_text=True)
+    found = re.search(r'data-vocabulary="([^"]*)"', html)
+    assert found
+    carried = json.loads(unescape(found[1]))
+    assert carried["prefixes"]["kzs"] == "https://w3id.org/kzs/def#"
+    assert {"name": "kzs:StrategicGoal", "kind": "class", "label": "Strategisches Ziel"} in carried["terms"]
+    assert any(term["name"] == "skos:prefLabel" for term in carried["terms"])  # reused terms too
+    assert carried["messages"]["prefix"] == "Präfix {prefix}: ist nicht deklariert"
 
 
 def test_results_as_a_table_with_labels_links_downloads_and_a_permalink(client: FlaskClient) -> None:
@@ -101,7 +117,7 @@ def test_a_syntax_error_is_shown_beside_the_query(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE {\n ?s ?p \n}"}, headers=BROWSER)
     assert response.status_code == 400 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
-    assert 'role="alert"' in html and "syntax error at line 3" in html and 'data-line="3"' in html
+    assert 'role="alert"' in html and "Syntaxfehler in Zeile 3" in html and 'data-line="3"' in html
     assert Page(html).textarea == "SELECT * WHERE {\n ?s ?p \n}"  # kept, to be corrected
 
 
@@ -150,15 +166,31 @@ def test_a_person_types_a_query_runs_it_sees_the_table_and_downloads_the_csv(ser
     chrome = browser
     chrome.get(server + "sparql")  # type: ignore[attr-defined]
     wait = WebDriverWait(chrome, 20)
-    editor = wait.until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".sparql-editor.highlighted"))
+    query = (
+        "SELECT ?goal ?label WHERE {\n?goal a kzs:ActionGoal ; skos:notation ?n ; skos:prefLabel ?label",
+        ' FILTER(LANG(?label) = "de" && STRSTARTS(?n, "3."))\n} ORDER BY ?n',
     )
-    box = editor.find_element(By.ID, "query")
-    box.clear()
-    box.send_keys("SELECT ?goal ?label WHERE {\n?goal a kzs:ActionGoal ; skos:notation ?n ; skos:prefLabel ?label")
-    box.send_keys(' FILTER(LANG(?label) = "de" && STRSTARTS(?n, "3."))\n} ORDER BY ?n')
-    highlighted = editor.find_elements(By.CSS_SELECTOR, "pre .tok-keyword")
-    assert {element.text for element in highlighted} >= {"SELECT", "WHERE", "FILTER"}
+    if (ROOT / "service" / "static" / EDITOR_BUNDLE).is_file():  # CodeMirror, in its shadow root
+        host = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".sparql-editor-host")))
+        wait.until(lambda _: host.shadow_root.find_elements(By.CSS_SELECTOR, ".cm-content"))
+        box = host.shadow_root.find_element(By.CSS_SELECTOR, ".cm-content")
+        box.click()
+        chrome.execute_script("const v = window.kzsEditor; v.dispatch({changes: {from: 0, to: v.state.doc.length}})")  # type: ignore[attr-defined]
+        for part in query:  # typed without the brackets and quotes CodeMirror closes by itself
+            chrome.execute_script(
+                "window.kzsEditor.dispatch(window.kzsEditor.state.replaceSelection(arguments[0]))", part
+            )  # type: ignore[attr-defined]
+        assert host.shadow_root.find_elements(By.CSS_SELECTOR, ".cm-line span")  # highlighted
+    else:  # the plain editor
+        editor = wait.until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".sparql-editor.highlighted"))
+        )
+        box = editor.find_element(By.ID, "query")
+        box.clear()
+        for part in query:
+            box.send_keys(part)
+        highlighted = editor.find_elements(By.CSS_SELECTOR, "pre .tok-keyword")
+        assert {element.text for element in highlighted} >= {"SELECT", "WHERE", "FILTER"}
     box.send_keys(Keys.CONTROL, Keys.ENTER)  # runs the query
     wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.sparql-results")))
     rows = chrome.find_elements(By.CSS_SELECTOR, "table.sparql-results tbody tr")  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from service.publish.catalogue import CATALOG_PREFIXES
 from service.publish.discovery import robots, whole_dataset
 from service.publish.dumps import CSV, CSVW, Dump
 from service.publish.publication import Publication
+from service.publish.series import cite
 from service.rdf.canonical import canonical_triples
 from service.rdf.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format, serialize_graph
 from service.texts import LANGUAGES
@@ -193,7 +194,7 @@ def data_file(name: str) -> Response:
     links = alternates(programme.landing_page(base), PAGE_FORMATS)
     if fmt is HTML:
         language = page_language()
-        landing = pub.landing(programme)
+        landing, landing_page = pub.landing(programme), programme.landing_page(base)
         table = next((d for d in landing.dumps if d.format is CSV), None)
         body = pub.rendered(
             ("landing", programme.key, language),
@@ -205,7 +206,8 @@ def data_file(name: str) -> Response:
                 base=base,
                 preview=preview(table.body) if table else None,
                 preview_file=table,
-                **switch(programme.landing_page(base), language),
+                cite=cite(get_config(), programme.key, landing.title, landing.modified, landing_page),
+                **switch(landing_page, language),
             ).encode(),
         )
         return send(body, HTML.content_type, modified=modified, negotiated=varies(), links=links, in_language=language)

@@ -65,6 +65,15 @@ UI = {
     "show_text_only": ("Nur Text zeigen", "Show text only"),
     "show_all": ("Mit kuratierten Verknüpfungen zeigen", "Show with curated links"),
     "curated_mark": ("davon kuratiert: {count}", "curated: {count}"),
+    "list_curated_off": (
+        "Mit * markierte Ziele stehen hier wegen einer Verknüpfung, die die Redaktion ergänzt hat (kuratiert).",
+        "Goals marked * are listed because of a link the editors added (curated).",
+    ),
+    "curated_entry": ("kuratiert: von der Redaktion ergänzt", "curated: added by the editors"),
+    "curated_field": (
+        "kuratiert: die Redaktion hat das Ziel diesem Feld zugeordnet",
+        "curated: the editors assigned the goal to this field",
+    ),
     "audience_note": (
         "Handlungsziele, die sich an die Gruppe richten, engere Gruppen eingeschlossen.",
         "Action goals that address the group, narrower groups included.",
@@ -81,9 +90,11 @@ UI = {
     "pair": ("Zwei Programme nach Handlungsfeldern", "Two programmes by field of action"),
     "pair_note": (
         "Ein Handlungsziel gehört zu dem gemeinsamen Handlungsfeld, das es, sein strategisches Ziel oder dessen"
-        " Handlungsfeld nennt. „nur hier“ markiert Felder, die nur eines der beiden Programme bearbeitet.",
+        " Handlungsfeld nennt. „nur hier“ markiert Felder, die nur eines der beiden Programme bearbeitet; * markiert"
+        " Zuordnungen, die die Redaktion ergänzt hat.",
         "An action goal belongs to the shared field of action that it, its strategic goal or that goal's field"
-        " names. “only here” marks fields that only one of the two programmes works on.",
+        " names. “only here” marks fields that only one of the two programmes works on; * marks assignments the"
+        " editors added.",
     ),
     "pair_single": ("Für einen Vergleich braucht es zwei Programme.", "A comparison needs two programmes."),
     "compare": ("vergleichen", "compare"),
@@ -208,7 +219,7 @@ def render_index(language: str) -> str:
         pair=pair,
         history={p.iri: versions(store, p.iri) for p in programmes},
         changes_url=lambda p: f"{base}{ROUTES[language]['index']}/{p.key}/{ROUTES[language]['changes']}",
-        list_url=lambda **args: page_url(language, "list", **args),
+        list_url=lambda **args: page_url(language, "list", **args, text_only="1" if text_only else ""),
         query_url=query_url,
         doc_url=lambda iri: iri.replace(f"{base}id/", f"{base}doc/", 1) if iri.startswith(f"{base}id/") else iri,
         group_key=lambda iri: iri.rsplit("/", 1)[-1],
@@ -243,7 +254,7 @@ def list_en() -> Response:
 
 def goal_list(language: str) -> Response:
     names = PARAMS[language]
-    doc = document(ROUTES[language]["list"], names["programme"], names["group"], names["sdg"])
+    doc = document(ROUTES[language]["list"], names["programme"], names["group"], names["sdg"], names["text_only"])
     return html(doc, lambda: render_list(language))
 
 
@@ -255,17 +266,20 @@ def render_list(language: str) -> str:
         p = PARAMS[language]
         raise BadRequest(f"give {p['programme']} and either {p['group']} or {p['sdg']}")
     programme = find_programme(comparison.programmes(store, base, names, language), programme_key)
+    text_only = bool(argument(language, "text_only"))
     if group:
         iri = f"{base}id/konzept/zielgruppe/{group}"
         if iri not in names.by_thing:
             raise NotFound(f"no target group {group!r}")
-        entries = comparison.audience_goals(store, base, programme.iri, iri, language)
+        if moved := comparison.replacement(store, iri):
+            raise NotFound(f"{group!r} is no longer a target group; it was replaced by {moved}")
+        entries = comparison.audience_goals(store, base, programme.iri, iri, language, text_only)
         query = query_url("handlungsziele-nach-zielgruppe", programme=programme.iri, group=iri)
     else:
         if not (sdg or "").isdigit() or not 1 <= int(sdg or 0) <= 17:
             raise NotFound(f"no Sustainable Development Goal {sdg!r}; they are numbered 1 to 17")
         iri = f"{SDG}{int(sdg or 0)}"
-        entries = comparison.sdg_goals(store, base, programme.iri, iri, language)
+        entries = comparison.sdg_goals(store, base, programme.iri, iri, language, text_only)
         query = query_url("handlungsziele-nach-sdg", programme=programme.iri, sdg=iri)
     label, label_language = names.get(iri, language)
     other = "en" if language == "de" else "de"
@@ -282,7 +296,9 @@ def render_list(language: str) -> str:
         entries=entries,
         is_sdg=bool(sdg),
         query=query,
-        back=page_url(language, "index"),
+        text_only=text_only,
+        text_only_url=page_url(language, "list", **args, text_only="" if text_only else "1"),
+        back=page_url(language, "index", text_only="1" if text_only else ""),
         doc_url=lambda iri: iri.replace(f"{base}id/", f"{base}doc/", 1),
     )
 

@@ -9,20 +9,25 @@ Description.
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestURITooLarge
 
+from service.content.completion import completions
 from service.content.spreadsheets import SPREADSHEET_FORMATS, file_name, spreadsheet
 from service.errors import BadRequest, Forbidden, NotAcceptable, ServiceError
 from service.query.canned import column_titles
 from service.query.description import RDFLIB_FORMATS, service_description_graph
 from service.query.public import Answer, Offer, Queries, limits_of, run
+from service.query.syntax import WORDS as SPARQL_WORDS
+from service.query.syntax import said
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 from service.rdf.namespaces import PREFIXES
 from service.store.embedded import Store
@@ -33,6 +38,7 @@ from service.web.responses import PAGE_SECURITY
 from service.web.result_chart import bar_chart
 from service.web.results import seconds, shown_table, sort_links
 from service.web.state import get_config, get_store, state
+from service.web.views.resource import vocabulary
 
 bp = Blueprint("sparql", __name__)
 
@@ -42,8 +48,9 @@ UPDATE = "application/sparql-update"
 MAX_URL_BYTES = 8190  # as gunicorn's longest request line (`kzs serve` raises its limit to this)
 JSON_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "json")
 NTRIPLES = next(f for f in GRAPH_FORMATS if f.extension == "nt")
+EDITOR_BUNDLE = "build/sparql-editor.js"  # written by `make editor`, not kept in git
 TSV_RESULTS = next(f for f in RESULT_FORMATS if f.extension == "tsv")
-EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After"
+EXPOSED = "Result-Rows, Result-Row-Limit, Result-Truncated, Retry-After, Query-Error-Line, Query-Error-Column"
 
 EXAMPLE = """\
 # Die Handlungsziele jedes strategischen Ziels (Präfixe wie kzs: und skos: sind vordefiniert)
@@ -258,6 +265,8 @@ def page(protocol: ProtocolRequest) -> Response:
         error=error,
         links=links(query, dataset, answer, sort) if query is not None else {},
         prefixes=sorted(PREFIXES.items()),
+        editor_script=editor_script(),
+        editor_data=json.dumps({**completions(vocabulary(), lang), **editor_checks(lang)}, ensure_ascii=False),
         limits=limits_of(config),
         switch=f"{config.base_uri}sparql?" + urlencode([*query_args(query, dataset), ("lang", other(lang))]),
         other=other(lang),
@@ -267,6 +276,21 @@ def page(protocol: ProtocolRequest) -> Response:
     response.headers["Content-Security-Policy"] = PAGE_SECURITY
     response.vary.update(["Accept", "Accept-Language"])
     return response
+
+
+def editor_checks(lang: str) -> dict[str, object]:
+    """What the editor checks as one types, with the server's words for it (service/query/syntax.py)."""
+    messages = {"prefix": said("editor_prefix", lang)}
+    messages.update(
+        {kind: said(f"syntax_{kind}", lang, word="{word}", suggestion="{suggestion}") for kind in ("keyword", "word")}
+    )
+    return {"keywords": sorted(SPARQL_WORDS), "messages": messages}
+
+
+def editor_script() -> str:
+    """The CodeMirror editor where `make editor` has bundled it, else the plain one (service/static/)."""
+    bundled = Path(current_app.static_folder or "", EDITOR_BUNDLE)
+    return EDITOR_BUNDLE if bundled.is_file() else "sparql-editor.js"
 
 
 def other(lang: str) -> str:
