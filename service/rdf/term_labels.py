@@ -158,6 +158,10 @@ _TERMS: dict[str, tuple[str, str]] = {
     "prov:Association": ("Mitwirkung", "association"),
     "prov:Plan": ("Methode", "method"),
     "dct:conformsTo": ("folgt", "conforms to"),
+    "dct:isReplacedBy": ("ersetzt durch", "replaced by"),
+    "dct:replaces": ("ersetzt", "replaces"),
+    "owl:deprecated": ("nicht mehr verwendet", "deprecated"),
+    "skos:historyNote": ("Geschichte des Begriffs", "history note"),
     "dct:language": ("Sprache", "language"),
     "dct:issued": ("veröffentlicht", "issued"),
     "dct:modified": ("geändert", "modified"),
@@ -226,6 +230,7 @@ _INVERSE: dict[str, tuple[str, str]] = {
     "sssom:object_source": ("Zuordnungen dahin", "mappings to it"),
     "prov:hadPlan": ("angewandt in", "applied in"),
     "dct:conformsTo": ("befolgt von", "followed by"),
+    "dct:isReplacedBy": ("ersetzt", "replaces"),
 }
 
 

@@ -14,6 +14,7 @@ from service.content.search import KINDS as SEARCH_KINDS
 from service.content.spreadsheets import XLSX_FORMAT
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.web.openapi_pages import pages_for_people
 from service.web.openapi_schema import (
     ACCEPT,
     ACCEPT_LANGUAGE,
@@ -271,6 +272,7 @@ def operations() -> dict[str, dict[str, Operation]]:
             )
         },
         **feed_and_releases(),
+        **pages_for_people(),
         "/data/{programme}/source.txt": {
             "get": Operation(
                 "A programme's source text",
@@ -287,53 +289,6 @@ def operations() -> dict[str, dict[str, Operation]]:
                 (CSV,),
                 (206, 304, 404, 416),
                 (path("programme", "The programme's folder name."), *DOWNLOAD),
-            )
-        },
-        "/data/{programme}/source.html": {
-            "get": Operation(
-                "A programme's source, one passage highlighted",
-                "The source text (or sheet) as a page, the passage `start`–`end` marked with the id `stelle`.",
-                (HTML,),
-                (400, 404),
-                (
-                    path("programme", "The programme's folder name."),
-                    Param("start", "query", "Where the passage begins: a character offset.", {"type": "integer"}),
-                    Param("end", "query", "Where it ends: a character offset.", {"type": "integer"}),
-                    ACCEPT_LANGUAGE,
-                    LANG,
-                ),
-                headers=(),
-            )
-        },
-        "/sprache/{language}": {
-            "get": Operation(
-                "Switch the language of the pages",
-                "Keeps `de` or `en` in a cookie and goes back to `next`, a page of this site.",
-                (),
-                (303, 400, 404),
-                (path("language", "`de` or `en`."), Param("next", "query", "The page to go back to.")),
-                headers=(),
-            )
-        },
-        "/docs": {"get": Operation("The documentation", "Moved to /docs/.", (), (301,), headers=())},
-        "/docs/": {
-            "get": Operation(
-                "The documentation",
-                "Every document of the project.",
-                (HTML,),
-                (400,),
-                (ACCEPT_LANGUAGE, LANG),
-                headers=(),
-            )
-        },
-        "/docs/{name}": {
-            "get": Operation(
-                "One document",
-                "A document of the project, rendered from its Markdown; `{name}.md` moves to `{name}`.",
-                (HTML,),
-                (301, 400, 404),
-                (path("name", "The document's name, e.g. `model`."), ACCEPT_LANGUAGE, LANG),
-                headers=(),
             )
         },
         "/sitemap.xml": {

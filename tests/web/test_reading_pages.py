@@ -93,10 +93,15 @@ def test_an_sdg_mapping_reads_as_what_it_links(client: FlaskClient) -> None:
 
 def test_curation_notes_without_a_german_text_are_marked(client: FlaskClient) -> None:
     tree = page(client, GOAL)
-    notes = [text(d) for d in tree.iterfind(".//details[@class='curation']")]
-    assert notes and all(n.endswith("Wie die Redaktion deutet") for n in notes)
-    english_only = [n for n in notes if "The goal addresses" in n]
-    assert english_only and all("(englisch)" in n for n in english_only)
+    notes = list(tree.iterfind(".//details[@class='curation']"))
+    assert notes and all(text(n).endswith("Wie die Redaktion deutet") for n in notes)
+    for note in notes:  # a reason the data gives in English only says so
+        assert (note.find(".//span[@lang='en']") is not None) == ("(englisch)" in text(note)), text(note)
+    mapping = page(client, MAPPING)  # a comment in English only, as a statement
+    comment = next(dd for dt, dd in zip(mapping.iterfind(".//dl[@class='statements']/dt"),
+                                        mapping.iterfind(".//dl[@class='statements']/dd"), strict=True)
+                   if text(dt) == "Anmerkung")  # fmt: skip
+    assert all(("(englisch)" in text(v)) == (v.find("*[@lang='en']") is not None) for v in comment)
 
 
 def test_every_passage_links_to_its_place_in_the_source_view(client: FlaskClient) -> None:
