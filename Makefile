@@ -99,7 +99,17 @@ $(LDES_STAMP): $(NODE_STAMP)
 	  npm install --silent --no-audit --no-fund --prefix $(LDES_DIR) $(LDES_CLIENT) && touch $(LDES_STAMP); } || \
 	  echo "test-deps: $(LDES_CLIENT) not installed; the LDES client test will skip"
 
-test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP)
+# axe-core, pinned, for the accessibility checks of tests/web/test_reading_browser.py (after the line above has
+# made sure npm is there). Without it those checks skip and say why.
+AXE := axe-core@4.11.0
+AXE_DIR := .cache/axe
+AXE_STAMP := $(AXE_DIR)/.installed-$(AXE)
+
+$(AXE_STAMP): $(NODE_STAMP)
+	@{ command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) $(AXE) && \
+	  touch $(AXE_STAMP); } || echo "test-deps: $(AXE) not installed; the accessibility checks will skip"
+
+test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP) $(AXE_STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \

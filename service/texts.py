@@ -1,8 +1,5 @@
-"""What the pages say, in German and English: interface strings and labels for the terms we reuse.
-
-Labels of kzs terms come from the ontology itself (graph/ontology); the vocabularies we reuse (SKOS, DCTERMS,
-PROV, ELI, …) are not loaded, so their human labels live here, next to the interface strings.
-"""
+"""What the pages say, in German and English: the interface strings (the labels of the terms we reuse are in
+service/rdf/term_labels.py)."""
 
 from __future__ import annotations
 
@@ -131,6 +128,152 @@ UI: dict[str, tuple[str, str]] = {
     "in_language": ("Sprache: {language}", "language: {language}"),
     "licence": ("Lizenz", "Licence"),
     "contents": ("Inhalt", "Contents"),
+    # the header, the source view, the docs, the catalogue pages and the human parts of resource pages
+    "docs": ("Dokumentation", "Documentation"),
+    "search_placeholder": ("Ziele, Zielgruppen, Themen suchen", "Search goals, target groups, topics"),
+    "downloads_and_catalogue": ("Downloads und Katalog", "Downloads and catalogue"),
+    "media_type": ("Medientyp", "Media type"),
+    "size": ("Größe", "Size"),
+    "source_title": ("Quelltext: {title}", "Source text: {title}"),
+    "source_heading": ("Quelltext", "Source text"),
+    "source_intro": (
+        "Der Text des Programms, wie er veröffentlicht wurde; die Zeichenpositionen aller Textstellen beziehen sich"
+        " auf ihn. Fett Gesetztes erscheint fett.",
+        "The programme's text as published (in German); the character positions of every passage refer to it."
+        " Bold text appears in bold.",
+    ),
+    "source_sheet_intro": (
+        "Die Tabelle des Programms, wie sie veröffentlicht wurde; die Zeichenpositionen aller Textstellen beziehen"
+        " sich auf die Datei.",
+        "The programme's sheet as published (in German); the character positions of every passage refer to the file.",
+    ),
+    "source_marked": ("Hervorgehoben: Zeichen {start}–{end}.", "Highlighted: characters {start}–{end}."),
+    "source_raw": ("Die Datei selbst", "The file itself"),
+    "source_row": ("Zeile", "Row"),
+    "to_passage": ("zur hervorgehobenen Stelle", "to the highlighted passage"),
+    "passage_page": ("die Textstelle", "the passage"),
+    "technical": ("Technische Angaben", "Technical details"),
+    "technical_intro": (
+        "Die Namen, unter denen die Daten diese Angaben führen, für Abfragen und Programme.",
+        "The names the data uses for these statements, for queries and programs.",
+    ),
+    "property": ("Angabe", "Statement"),
+    "technical_name": ("technischer Name", "technical name"),
+    "previous_sibling": ("vorheriges", "previous"),
+    "next_sibling": ("nächstes", "next"),
+    "siblings": ("Blättern", "Browse"),
+    "english_only": ("(englisch)", "(English)"),
+    "german_only": ("(deutsch)", "(German)"),
+    "mapping": ("SDG-Zuordnung", "SDG mapping"),
+    "mapping_title": ("{source} → {target}", "{source} → {target}"),
+    "no_target": ("keine passende Zielvorgabe", "no target applies"),
+    "error_message_en": ("Die genaue Meldung (englisch):", "The exact message:"),
+    "docs_title": ("Dokumentation", "Documentation"),
+    "docs_intro": (
+        "Wie der Dienst aufgebaut ist, was die Daten bedeuten und wie man sie abfragt. Die Texte sind auf Englisch.",
+        "How the service is built, what the data means and how to query it.",
+    ),
+    "read_docs": ("Mehr dazu in der Dokumentation: {title}", "More in the documentation: {title}"),
+    "catalog_title": ("DCAT-AP-Katalog", "DCAT-AP catalogue"),
+    "how_interpreted": ("Wie die Redaktion deutet", "How the editors interpret"),
+    "downloads_intro": (
+        "Alle Daten stehen zum Herunterladen bereit, je Programm und im Ganzen, und sind über den SPARQL-Endpunkt"
+        " abfragbar. Offene-Daten-Portale lesen den DCAT-AP-Katalog.",
+        "All data can be downloaded, per programme and as a whole, and queried at the SPARQL endpoint. Open data"
+        " portals read the DCAT-AP catalogue.",
+    ),
+    "data_as_of": ("Stand", "as of"),
+    "everything": ("Alles in einer Datei", "Everything in one file"),
+    "everything_intro": (
+        "Alle Programme, das Vokabular und die gemeinsamen Begriffe. Die Teile stehen unter verschiedenen Lizenzen;"
+        " jedes Programm nennt seine.",
+        "Every programme, the vocabulary and the shared concepts. The parts are under different licences; each"
+        " programme names its own.",
+    ),
+    "named_graphs": ("benannte Graphen", "named graphs"),
+    "catalog_intro": (
+        "Die Datensätze dieses Dienstes, wie Offene-Daten-Portale sie lesen (DCAT-AP.de): je Programm ein Datensatz"
+        " mit seinen Downloads, seiner Lizenz und seinem Kontakt.",
+        "The datasets of this service as open data portals read them (DCAT-AP.de): one dataset per programme with"
+        " its downloads, its licence and its contact.",
+    ),
+    "catalog_as_data": ("Der Katalog als Daten", "The catalogue as data"),
+    "datasets": ("Datensätze", "Datasets"),
+    "distributions": ("Downloads", "Distributions"),
+    "publisher": ("Herausgeber", "Publisher"),
+    "contact": ("Kontakt", "Contact"),
+    "creators": ("Urheber des Programms", "Authors of the programme"),
+    "period": ("Zeitraum", "Period"),
+    "no_licence": ("keine angegeben", "none given"),
+    "attribution": ("Namensnennung", "Attribution"),
+    "keywords": ("Schlagwörter", "Keywords"),
+    "programme": ("Programm", "Programme"),
+    "programme_page": ("Seite des Programms", "page of the programme"),
+    "source_read": ("im Zusammenhang lesen", "read in context"),
+    "downloads_explained": (
+        "Jede Datei enthält alle benannten Graphen dieses Programms (Quelltext, Kuratierung, Metadaten); N-Quads"
+        " und TriG behalten die Graphen getrennt. Die CSV-Tabelle hat eine Zeile je Handlungsziel und wird"
+        " beschrieben von",
+        "Each file holds every named graph of this programme (source text, curation, metadata); N-Quads and TriG"
+        " keep the graphs apart. The CSV table has one row per action goal and is described by",
+    ),
+    "csvw_metadata": ("CSVW-Metadaten", "CSVW metadata"),
+    "csv_preview": ("Vorschau der CSV-Tabelle", "Preview of the CSV table"),
+    "csv_preview_intro": (
+        "Die ersten {rows} Zeilen und alle {columns} Spalten von",
+        "The first {rows} rows and all {columns} columns of",
+    ),
+    "data_model": ("das Datenmodell", "the data model"),
+    # /def/: the conventions the data follows
+    "conventions": ("Konventionen der Daten", "Conventions of the data"),
+    "conv_iris_title": ("Adressen und Sammlungen", "Addresses and collections"),
+    "conv_iris": (
+        "Ein Programm P liegt unter id/kommune/{AGS}/programm/{name}; seine Ziele darunter, in der Sprache des"
+        " Textes: P/uebergreifendes-ziel/{n}, P/ziel/{n}, P/ziel/{n}/handlungsziel/{m}, seine Textstellen unter"
+        " P/fassung/{Jahr}/{Sprache}/stelle/…. Gruppen von Zielen, die der Text selbst bildet, sind Sammlungen"
+        " (skos:Collection) unter P und nach dem benannt, was sie sammeln: die Jahresschwerpunkte bis zu einem"
+        " Jahr unter P/jahresschwerpunkte/bis-{Jahr}, die Aufgaben des Kreises unter P/aufgaben-des-kreises."
+        " Gruppen, die erst die Redaktion bildet, liegen unter P/zielgruppen/… im Graphen der Kuratierung."
+        " Gemeinsame Begriffe (Zielgruppen, Handlungsfelder, Rollen) haben in jeder Stadt dieselbe Adresse:"
+        " id/konzept/{Schema}/{Name}.",
+        "A programme P lives at id/kommune/{AGS}/programm/{name}; its goals below it, named in the text's"
+        " language: P/uebergreifendes-ziel/{n}, P/ziel/{n}, P/ziel/{n}/handlungsziel/{m}, its passages at"
+        " P/fassung/{year}/{language}/stelle/…. Groups of goals the text itself makes are collections"
+        " (skos:Collection) under P, named after what they collect: the annual priorities up to a year at"
+        " P/jahresschwerpunkte/bis-{year}, the district's tasks at P/aufgaben-des-kreises. Groups the editors make"
+        " live at P/zielgruppen/… in the curation graph. Shared concepts (target groups, fields of action, roles)"
+        " have the same address in every town: id/konzept/{scheme}/{name}.",
+    ),
+    "conv_graphs_title": ("Benannte Graphen", "Named graphs"),
+    "conv_graphs": (
+        "Jede Aussage liegt in dem Graphen, der sagt, woher sie kommt: graph/ontology (dieses Vokabular),"
+        " graph/konzepte (die gemeinsamen Begriffe), graph/sdg (die Ziele der Vereinten Nationen); je Programm"
+        " graph/{Programm}/quelle (nur, was der Quelltext sagt), …/kuratierung (was die Redaktion ergänzt),"
+        " …/uebersetzung-en (die englische Übersetzung) und …/metadaten (Angaben für den Katalog);"
+        " graph/katalog (DCAT und VoID). Der Standardgraph der SPARQL-Abfragen ist die Vereinigung aller Graphen.",
+        "Every statement lives in the graph that says where it comes from: graph/ontology (this vocabulary),"
+        " graph/konzepte (the shared concepts), graph/sdg (the UN goals); per programme graph/{programme}/quelle"
+        " (only what the source text states), …/kuratierung (what the editors add), …/uebersetzung-en (the"
+        " English translation) and …/metadaten (facts for the catalogue); graph/katalog (DCAT and VoID). The"
+        " default graph of SPARQL queries is the union of all graphs.",
+    ),
+    "conv_curation_title": ("Was gedeutet ist", "What is interpreted"),
+    "conv_curation": (
+        "Alles, was die Redaktion ergänzt, folgt einem Muster: ein Knoten mit kzs:basis (kzs:explicit: der Text"
+        " sagt es mit anderen Worten; kzs:interpreted: eine Deutung), erzeugt von einer Tätigkeit, die eine"
+        " Fassung des Programms verwendet hat. Der Knoten ist eine Aussage über eine Verbindung (rdf:Statement),"
+        " ein SSSOM-Datensatz für eine SDG-Zuordnung (owl:Axiom) oder die ergänzte Ressource selbst. Der Grund"
+        " steht in rdfs:comment, die Textstelle in prov:wasDerivedFrom.",
+        "Everything the editors add follows one pattern: a node with kzs:basis (kzs:explicit: the text says it in"
+        " other words; kzs:interpreted: a reading), generated by an activity that used a version of the"
+        " programme. The node is a statement about a link (rdf:Statement), an SSSOM record for an SDG mapping"
+        " (owl:Axiom) or the added resource itself. The reason is in rdfs:comment, the passage in"
+        " prov:wasDerivedFrom.",
+    ),
+    "action_goals": ("Handlungsziele", "Action goals"),
+    "strategic_goals": ("Strategische Ziele", "Strategic goals"),
+    "measures": ("Maßnahmen", "Measures"),
+    "fields_of_action": ("Handlungsfelder", "Fields of action"),
     # the query, canned-query and search pages
     "sparql_title": ("SPARQL-Abfrage", "SPARQL query"),
     "sparql_intro": (
@@ -231,175 +374,6 @@ UI: dict[str, tuple[str, str]] = {
     "search_no_sdg": ("kein SDG-Unterziel", "no SDG target"),
 }
 
-# Labels of the reused terms the pages show, by IRI. (kzs terms: from the ontology.)
-_NS = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "cv": "http://data.europa.eu/m8g/",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-}
-
-_TERMS: dict[str, tuple[str, str]] = {
-    "rdf:type": ("Art", "type"),
-    "rdf:subject": ("Subjekt", "subject"),
-    "rdf:predicate": ("Prädikat", "predicate"),
-    "rdf:object": ("Objekt", "object"),
-    "rdfs:label": ("Bezeichnung", "label"),
-    "rdfs:comment": ("Anmerkung", "comment"),
-    "rdfs:seeAlso": ("siehe auch", "see also"),
-    "rdfs:isDefinedBy": ("definiert in", "defined by"),
-    "skos:prefLabel": ("Bezeichnung", "label"),
-    "skos:altLabel": ("andere Bezeichnung", "alternative label"),
-    "skos:notation": ("Nummer", "number"),
-    "skos:definition": ("Beschreibung", "description"),
-    "skos:scopeNote": ("Hinweis zur Verwendung", "scope note"),
-    "skos:editorialNote": ("redaktionelle Anmerkung", "editorial note"),
-    "skos:inScheme": ("gehört zu", "in scheme"),
-    "skos:topConceptOf": ("oberster Begriff in", "top concept of"),
-    "skos:hasTopConcept": ("oberste Begriffe", "top concepts"),
-    "skos:broader": ("Oberbegriff", "broader"),
-    "skos:narrower": ("Unterbegriffe", "narrower"),
-    "skos:member": ("Mitglieder", "members"),
-    "skos:closeMatch": ("entspricht ungefähr", "close match"),
-    "skos:exactMatch": ("entspricht", "exact match"),
-    "skos:related": ("verwandt mit", "related"),
-    "dct:title": ("Titel", "title"),
-    "dct:description": ("Text", "text"),
-    "dct:audience": ("Zielgruppe oder Adressat", "target group or addressee"),  # a kind of actor too
-    "dct:subject": ("Thema", "subject"),
-    "dct:publisher": ("herausgegeben von", "publisher"),
-    "dct:spatial": ("Gebiet", "area"),
-    "dct:source": ("Quelle", "source"),
-    "dct:identifier": ("Kennung", "identifier"),
-    "dct:format": ("Format", "format"),
-    "dct:license": ("Lizenz", "licence"),
-    "dct:created": ("erstellt", "created"),
-    "prov:wasQuotedFrom": ("Textstelle", "passage"),
-    "prov:wasDerivedFrom": ("abgeleitet aus", "derived from"),
-    "prov:wasGeneratedBy": ("erzeugt durch", "generated by"),
-    "prov:wasAttributedTo": ("zugeschrieben", "attributed to"),
-    "prov:qualifiedAttribution": ("Zuschreibung", "attribution"),
-    "prov:wasAssociatedWith": ("beteiligt", "associated with"),
-    "prov:agent": ("Akteur", "agent"),
-    "prov:hadRole": ("Rolle", "role"),
-    "prov:used": ("verwendet", "used"),
-    "prov:generated": ("erzeugte", "generated"),
-    "prov:endedAtTime": ("beendet", "ended"),
-    "eli:title": ("Titel", "title"),
-    "eli:version": ("Fassung", "version"),
-    "eli:language": ("Sprache", "language"),
-    "eli:work_type": ("Dokumentart", "type of document"),
-    "eli:is_realized_by": ("Fassungen", "versions"),
-    "eli:realizes": ("Fassung von", "version of"),
-    "eli:is_embodied_by": ("Darstellungen", "renderings"),
-    "eli:embodies": ("Darstellung von", "rendering of"),
-    "eli:is_exemplified_by": ("Datei", "file"),
-    "eli:has_part": ("Teile", "parts"),
-    "eli:is_part_of": ("Teil von", "part of"),
-    "oa:hasSource": ("Quelle", "source"),
-    "oa:hasSelector": ("Auswahl", "selector"),
-    "oa:hasBody": ("Inhalt", "body"),
-    "oa:hasTarget": ("Ziel der Anmerkung", "target"),
-    "oa:motivatedBy": ("Zweck", "motivation"),
-    "oa:exact": ("Wortlaut", "exact text"),
-    "oa:prefix": ("davor", "prefix"),
-    "oa:suffix": ("danach", "suffix"),
-    "oa:start": ("Anfang", "start"),
-    "oa:end": ("Ende", "end"),
-    "cv:hasParticipation": ("Beteiligung", "participation"),
-    "cv:hasParticipant": ("Beteiligte", "participant"),
-    "cv:role": ("Rolle", "role"),
-    "cv:contactPoint": ("Kontakt", "contact point"),
-    "cv:telephone": ("Telefon", "telephone"),
-    "org:unitOf": ("Einheit von", "unit of"),
-    "org:subOrganizationOf": ("Teil von", "suborganisation of"),
-    "org:postIn": ("Stelle in", "post in"),
-    "org:holds": ("hat die Stelle", "holds"),
-    "foaf:name": ("Name", "name"),
-    "schema:name": ("Name", "name"),
-    "schema:sameAs": ("dasselbe wie", "same as"),
-    "schema:about": ("über", "about"),
-    "schema:url": ("Webseite", "web page"),
-    "owl:sameAs": ("dasselbe wie", "same as"),
-    "rdf:Statement": ("Aussage", "statement"),
-    "skos:Concept": ("Begriff", "concept"),
-    "skos:ConceptScheme": ("Begriffsschema", "concept scheme"),
-    "skos:Collection": ("Sammlung", "collection"),
-    "eli:Work": ("Programm", "programme"),
-    "eli:Expression": ("Fassung", "version"),
-    "eli:Manifestation": ("Textfassung", "text rendering"),
-    "eli:WorkSubdivision": ("Abschnitt", "section"),
-    "oa:SpecificResource": ("Textstelle", "passage"),
-    "oa:Annotation": ("Beleg", "annotation"),
-    "oa:TextQuoteSelector": ("Zitat", "quote"),
-    "oa:TextPositionSelector": ("Position", "position"),
-    "cv:PublicOrganisation": ("öffentliche Einrichtung", "public organisation"),
-    "cv:Participation": ("Beteiligung", "participation"),
-    "cv:ContactPoint": ("Kontakt", "contact point"),
-    "org:Organization": ("Organisation", "organisation"),
-    "org:OrganizationalUnit": ("Organisationseinheit", "organisational unit"),
-    "org:Post": ("Stelle", "post"),
-    "foaf:Person": ("Person", "person"),
-    "foaf:Organization": ("Organisation", "organisation"),
-    "prov:Activity": ("Tätigkeit", "activity"),
-    "prov:Agent": ("Akteur", "agent"),
-    "prov:Attribution": ("Zuschreibung", "attribution"),
-    "schema:EventSeries": ("Veranstaltungsreihe", "event series"),
-    "owl:Class": ("Klasse", "class"),
-    "owl:ObjectProperty": ("Objekteigenschaft", "object property"),
-    "owl:DatatypeProperty": ("Dateneigenschaft", "datatype property"),
-    "owl:Ontology": ("Ontologie", "ontology"),
-}
-
-# How an incoming link reads from its target's side, where the ontology names no inverse.
-_INVERSE: dict[str, tuple[str, str]] = {
-    "dct:audience": ("ist Zielgruppe oder Adressat von", "is target group or addressee of"),
-    "skos:inScheme": ("Begriffe darin", "concepts in it"),
-    "skos:member": ("ist Mitglied von", "is member of"),
-    "skos:topConceptOf": ("oberste Begriffe", "top concepts"),
-    "skos:hasTopConcept": ("oberster Begriff in", "top concept of"),
-    "skos:broader": ("Unterbegriffe", "narrower concepts"),
-    "skos:narrower": ("Oberbegriff", "broader concept"),
-    "prov:wasQuotedFrom": ("Ressourcen aus dieser Stelle", "resources quoted from here"),
-    "prov:wasDerivedFrom": ("darauf gestützt", "derived from this"),
-    "prov:wasGeneratedBy": ("erzeugt", "generated"),
-    "prov:wasAttributedTo": ("zugeschrieben", "attributed"),
-    "oa:hasSource": ("Textstellen darin", "passages in it"),
-    "oa:hasTarget": ("Belege", "annotations"),
-    "oa:hasBody": ("belegt durch", "identified by"),
-    "cv:hasParticipant": ("beteiligt an", "participates in"),
-    "cv:role": ("Beteiligungen in dieser Rolle", "participations in this role"),
-    "dct:publisher": ("gibt heraus", "publishes"),
-    "dct:subject": ("Thema von", "subject of"),
-    "org:unitOf": ("Einheiten", "units"),
-    "org:postIn": ("Stellen", "posts"),
-    "eli:work_type": ("Programme dieser Art", "programmes of this type"),
-    "kzs:partner": ("ist Partner bei", "is partner in"),
-    "kzs:sector": ("ist Branche von", "is the sector of"),
-    "kzs:responsibleBody": ("zuständig für", "responsible for"),
-    "kzs:basis": ("Aussagen auf dieser Grundlage", "statements on this basis"),
-    "rdf:type": ("Beispiele", "instances"),
-    "rdfs:isDefinedBy": ("definiert hier", "defined here"),
-}
-
-
-def _expand(table: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    namespaces = _NS | {"kzs": "https://w3id.org/kzs/def#"}
-    return {namespaces[c.split(":")[0]] + c.split(":", 1)[1]: labels for c, labels in table.items()}
-
-
-TERM_LABELS = _expand(_TERMS)
-INVERSE_LABELS = _expand(_INVERSE)
-
 
 def text(key: str, language: str, /, **values: object) -> str:
     """The interface string `key` in `language` (German where there is no such language)."""
@@ -408,14 +382,25 @@ def text(key: str, language: str, /, **values: object) -> str:
     return chosen.format(**values) if values else chosen
 
 
-def term_label(iri: str, language: str) -> str | None:
-    labels = TERM_LABELS.get(iri)
-    return None if labels is None else labels[1 if language == "en" else 0]
+# Titles of the error pages by status, in German and English (the exact message stays as the service said it).
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("Ungültige Anfrage", "Bad request"),
+    403: ("Nicht erlaubt", "Forbidden"),
+    404: ("Nicht gefunden", "Not found"),
+    405: ("Methode nicht erlaubt", "Method not allowed"),
+    406: ("Format nicht verfügbar", "Not acceptable"),
+    413: ("Anfrage zu groß", "Request too large"),
+    414: ("Adresse zu lang", "URI too long"),
+    429: ("Zu viele Anfragen", "Too many requests"),
+    431: ("Kopfzeilen zu groß", "Request header fields too large"),
+    500: ("Interner Fehler", "Internal error"),
+    503: ("Vorübergehend nicht verfügbar", "Service unavailable"),
+}
 
 
-def inverse_label(iri: str, language: str) -> str | None:
-    labels = INVERSE_LABELS.get(iri)
-    return None if labels is None else labels[1 if language == "en" else 0]
+def status_title(status: int, language: str) -> str | None:
+    titles = STATUS_TITLES.get(status)
+    return None if titles is None else titles[1 if language == "en" else 0]
 
 
 def collation_key(value: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from service.content.terms import Vocabulary
 from service.rdf.namespaces import PREFIXES
+from service.rdf.term_labels import TERM_LABELS
 from service.rdf.uris import curie
-from service.texts import TERM_LABELS
 
 KINDS = {"classes": "class", "properties": "property"}
 

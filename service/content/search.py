@@ -21,9 +21,10 @@ import pyoxigraph as ox
 import snowballstemmer
 
 from service.rdf.namespaces import PREFIXES
+from service.rdf.term_labels import term_label
 from service.rdf.uris import curie, is_web_iri, local_link
 from service.store.embedded import Store, select
-from service.texts import term_label, text
+from service.texts import text
 
 MAX_QUERY = 200  # characters, as typed and again after folding (one character can fold into several)
 MAX_WORDS = 8  # distinct words a search may have: each costs a pass over every text

@@ -257,7 +257,9 @@ def site_conf(
         "",
         *accept_maps(),
         "",
-        "# The variant: an extension beats Accept; HTML's language: lang= beats Accept-Language.",
+        "# The variant: an extension beats Accept; HTML's language: lang= beats the language switch's cookie, which",
+        "# beats Accept-Language (views/home.py).",
+        'map "$cookie_kzs_lang" $kzs_chosen_language { de de; en en; default $kzs_pick_language; }',
         'map "$kzs_family:$kzs_ext:$kzs_pick_rdf_first:$kzs_pick_html" $kzs_format {',
         '    "~^home::[a-z]*:html$" html;',
         '    "~^home:" "";',
@@ -265,12 +267,12 @@ def site_conf(
         '    "~^[a-z]+::(?<f>[a-z]+):" $f;',
         '    default "";',
         "}",
-        'map "$arg_lang" $kzs_language { de de; en en; default $kzs_pick_language; }',
+        'map "$arg_lang" $kzs_language { de de; en en; default $kzs_chosen_language; }',
         'map "$kzs_format" $kzs_variant { html "html-$kzs_language"; default $kzs_format; }',
         'map "$kzs_ext:$kzs_format:$arg_lang" $kzs_vary {',
-        '    "~^:html:$" "Accept, Accept-Profile, Accept-Language";',
+        '    "~^:html:$" "Accept, Accept-Profile, Accept-Language, Cookie";',
         '    "~^:" "Accept, Accept-Profile";',
-        '    "~^html:html:$" "Accept-Profile, Accept-Language";',
+        '    "~^html:html:$" "Accept-Profile, Accept-Language, Cookie";',
         '    default "Accept-Profile";',
         "}",
         'map "$kzs_family:$kzs_variant" $kzs_file {',
@@ -359,13 +361,21 @@ def site_conf(
             entries = [f"    {ext} {quoted(value)};" for ext, value in values.items() if value]
             page_maps += [f"map $kzs_pick_{chain_name} {variable} {{", '    default "";', *entries, "}"]
             headers.append(f"        add_header {name} {variable};")
+        # The page in HTML is exported in German; the service answers it in the other languages.
+        others = f'"~^html:(?!{LANGUAGES[0]}$)" 1; default "";'
+        page_maps.append(f'map "$kzs_pick_{chain_name}:$kzs_language" $kzs_page_{n}_dynamic {{ {others} }}')
         lines += [
             f"    location = /{page.url} {{",
             f"        error_page 406 /_errors/406.{chain_name}.$kzs_plain_error;",
             "        error_page 418 = @service;",
             "        if ($args) { return 418; }",
+            f"        if ($kzs_page_{n}_dynamic) {{ return 418; }}",
             f'        if ($kzs_pick_{chain_name} = "") {{ return 406; }}',
-            "        add_header Vary Accept;",
+            *(
+                []
+                if any("Vary" in dict(kept) for kept in page.headers.values())
+                else ["        add_header Vary Accept;"]
+            ),
             *headers,
             security,
             f"        try_files /_neg/{stem}.$kzs_pick_{chain_name} =404;",

@@ -39,6 +39,7 @@ from service.web.state import get_store, state
 DEFAULT_UPSTREAM = "http://127.0.0.1:8000"
 DEFAULT_LISTEN = "127.0.0.1:8080"
 HEADERS_KEPT = ("Link", "Cache-Control", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
+PAGE_HEADERS_KEPT = ("Vary", "Content-Language")  # a catalogue page's HTML varies by language, its RDF does not
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class Renderer:
         for fmt in offers:
             body, headers = self.get(url, fmt.media_type)
             self.writer.write(f"_neg/{url.rstrip('/') or 'index'}.{fmt.extension}", body)
-            kept[fmt.extension] = tuple((k, v) for k, v in headers.items() if k in HEADERS_KEPT)
+            kept[fmt.extension] = tuple((k, v) for k, v in headers.items() if k in (*HEADERS_KEPT, *PAGE_HEADERS_KEPT))
         self.negotiated.append(Negotiated(url, offers, kept))
 
     def error(self, name: str, status: int, title: str, message: str, fmt: Format | None, vary: str, lang: str) -> None:

@@ -23,7 +23,7 @@ from service.publish.catalogue import Catalogue, Facts, build_catalogue, label, 
 from service.publish.discovery import Statistics, modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
 from service.publish.dumps import Dump, build_dumps
 from service.publish.series import add_feed_service, add_series
-from service.rdf.namespaces import DCATDE
+from service.rdf.namespaces import DCATDE, VCARD
 from service.rdf.uris import document_url
 from service.store.embedded import Store
 
@@ -41,6 +41,17 @@ class Landing:
     period: str
     sources: list[str]
     dumps: list[Dump]
+    contacts: list[Contact] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact point as the catalogue describes it (vCard): a name and the ways to reach it."""
+
+    name: str
+    email: str = ""  # mailto: IRIs, tel: IRIs and web pages, as given
+    telephone: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -104,11 +115,19 @@ class Publication:
             period=" – ".join(dict.fromkeys(y for y in years if y)),
             sources=sorted(document_url(base, str(s)) or str(s) for s in part.objects(dataset, PROV.wasDerivedFrom)),
             dumps=self.dumps_of(programme.key),
+            contacts=[contact(part, c) for c in sorted(part.objects(dataset, DCAT.contactPoint), key=str)],
         )
 
     def schema_org(self, programme: Programme) -> dict[str, Any]:
         dataset = URIRef(programme.dataset(self.config.base_uri))
         return schema_org(self.config, self.part(programme), dataset, self.dumps_of(programme.key))
+
+
+def contact(part: Graph, node: Any) -> Contact:
+    def first(predicate: URIRef) -> str:
+        return str(part.value(node, predicate) or "")
+
+    return Contact(first(VCARD.fn), first(VCARD.hasEmail), first(VCARD.hasTelephone), first(VCARD.hasURL))
 
 
 def build_publication(store: Store, config: Config) -> Publication:

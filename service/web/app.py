@@ -19,6 +19,7 @@ from service.web.state import KEY, AppState
 from service.web.views import (
     catalog,
     compare,
+    docs,
     feed,
     health,
     home,
@@ -27,12 +28,28 @@ from service.web.views import (
     releases,
     resource,
     search,
+    source,
     sparql,
     vocabulary,
 )
 
 MAX_REQUEST_BYTES = 1024 * 1024
-BLUEPRINTS = (home, resource, vocabulary, sparql, queries, search, catalog, compare, health, openapi, feed, releases)
+BLUEPRINTS = (
+    home,
+    resource,
+    vocabulary,
+    sparql,
+    queries,
+    search,
+    catalog,
+    source,
+    docs,
+    compare,
+    health,
+    openapi,
+    feed,
+    releases,
+)
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:

@@ -14,6 +14,7 @@ from service.content.search import KINDS as SEARCH_KINDS
 from service.content.spreadsheets import XLSX_FORMAT
 from service.publish.dumps import CSV, CSVW, DUMP_FORMATS
 from service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from service.web.openapi_pages import feed_and_releases, pages_for_people
 from service.web.openapi_schema import (
     ACCEPT,
     ACCEPT_LANGUAGE,
@@ -273,6 +274,7 @@ def operations() -> dict[str, dict[str, Operation]]:
             )
         },
         **feed_and_releases(),
+        **pages_for_people(),
         "/data/{programme}/source.txt": source_download(
             "A programme's source text",
             "The document as published; every passage's character offsets point into it.",
@@ -402,43 +404,4 @@ def document(base_uri: str) -> dict[str, Any]:
         },
         "servers": [{"url": base_uri.rstrip("/"), "description": "This service."}],
         "paths": {route: {m: op.as_dict() for m, op in ops.items()} for route, ops in operations().items()},
-    }
-
-
-def feed_and_releases() -> dict[str, dict[str, Operation]]:
-    """The change feed (LDES) and the frozen releases (docs/feed-and-releases.md)."""
-    number = path("number", "The page, from 1.", {"type": "integer", "minimum": 0})
-    programme, version = path("programme", "The programme's folder name."), path("version", "The release, e.g. 1.0.")
-    feed = ("The change feed (LDES)", "One member per goal a data version rewords, renumbers, adds or removes.")
-    page = ("A page of the change feed", "Members oldest first; a closed page is immutable and names the next.")
-    pages = ("Releases", "The frozen releases with their files, citations and changes; in RDF their DCAT series.")
-    file = ("A file of a release", "Byte for byte as it was frozen, never rebuilt; its ETag is its SHA-256.")
-    negotiated = (ACCEPT, FORMAT, IF_NONE_MATCH)
-    return {
-        "/feed": {"get": Operation(*feed, GRAPH_FORMATS, (304, 406), negotiated)},
-        "/feed/{programme}": {"get": Operation(*feed, GRAPH_FORMATS, (304, 404, 406), (programme, *negotiated))},
-        "/feed/{number}": {"get": Operation(*page, GRAPH_FORMATS, (304, 404, 406), (number, *negotiated))},
-        "/feed/{programme}/{number}": {
-            "get": Operation(*page, GRAPH_FORMATS, (304, 404, 406), (programme, number, *negotiated))
-        },
-        "/data/releases/": {"get": Operation(*pages, (HTML, *GRAPH_FORMATS), (304, 406), negotiated)},
-        "/data/releases/{version}/": {
-            "get": Operation(*pages, (HTML, *GRAPH_FORMATS), (304, 404, 406), (version, *negotiated))
-        },
-        "/data/releases/{version}/{name}": {
-            "get": Operation(
-                *file,
-                (*DUMP_FORMATS, CSVW),
-                (206, 304, 404, 416),
-                (version, path("name", "The file name."), *DOWNLOAD),
-            )
-        },
-        "/data/releases/{version}/{programme}/{name}": {
-            "get": Operation(
-                *file,
-                (*DUMP_FORMATS, CSVW),
-                (206, 304, 404, 416),
-                (version, programme, path("name", "The file name."), *DOWNLOAD),
-            )
-        },
     }

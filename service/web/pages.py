@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from service.content.describe import Description, labels_of
+from service.content.describe import Description
 from service.content.terms import Literals, Vocabulary, pick
-from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES, SPARQL_PROLOGUE
+from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
+from service.rdf.term_labels import inverse_label, term_label
 from service.rdf.uris import THING, curie, document_url, is_annual_priorities, is_web_iri, local_link
-from service.store.embedded import Store, select
-from service.texts import LANGUAGES, collation_key, inverse_label, term_label, text
+from service.store.embedded import Store
+from service.texts import LANGUAGES, collation_key, text
+from service.web.quotes import EXACT, FILE, SELECTOR, Quote, quotes_of
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -29,11 +31,6 @@ def _iri(c: str) -> str:
 
 
 TYPE, NOTATION, LEVEL_NAME = _iri("rdf:type"), _iri("skos:notation"), _iri("kzs:levelName")
-QUOTED, DERIVED, SELECTOR, SOURCE = (
-    _iri(c) for c in ("prov:wasQuotedFrom", "prov:wasDerivedFrom", "oa:hasSelector", "oa:hasSource")
-)
-EXACT, START, END, FILE = (_iri(c) for c in ("oa:exact", "oa:start", "oa:end", "eli:is_exemplified_by"))
-CELL = tuple(_iri(c) for c in ("kzs:sheetName", "kzs:column", "kzs:row"))  # a kzs:CellSelector: Ziele!D7
 SUBJECT, PREDICATE, OBJECT, BASIS = (_iri(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
 # An SSSOM mapping record (owl:Axiom) describes its triple as an rdf:Statement does (kuratierte-aussagen.rq).
 AS_STATEMENT = {
@@ -42,6 +39,9 @@ AS_STATEMENT = {
     _iri("owl:annotatedTarget"): OBJECT,
 }
 COMMENT, MEMBER = _iri("rdfs:comment"), _iri("skos:member")
+SOURCE_OF, TARGET_OF = _iri("owl:annotatedSource"), _iri("owl:annotatedTarget")
+NO_TERM = "https://w3id.org/sssom/NoTermFound"
+
 XSD = PREFIXES["xsd"]
 MARKUP_DATATYPES = (PREFIXES["rdf"] + "HTML", PREFIXES["rdf"] + "XMLLiteral")
 
@@ -65,6 +65,8 @@ ORDER = _iris(
     prov:wasQuotedFrom prov:wasAttributedTo prov:qualifiedAttribution prov:wasDerivedFrom prov:wasGeneratedBy
     kzs:basis"""
 )
+# An SDG mapping record: what it links first, then how sure (SSSOM's namespace is not predeclared).
+ORDER[:0] = [_iri("owl:annotatedSource"), _iri("owl:annotatedTarget"), "https://w3id.org/sssom/confidence"]
 RANK = {iri: n for n, iri in enumerate(ORDER)}
 HIDDEN = {TYPE}  # shown as the page's kind, not as a row
 
@@ -113,12 +115,13 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Quote:
-    text: str
-    start: int
-    end: int
+class Technical:
+    """A statement's label beside the name the data gives it, for the one "technical details" toggle."""
+
+    label: str
+    lang: str
+    curie: str
     href: str | None
-    cell: str = ""  # in a workbook: the sheet and cell, as a spreadsheet writes it (Ziele!D7)
 
 
 @dataclass
@@ -135,6 +138,10 @@ class ResourcePage:
     incoming: list[Group]
     via_blank: list[Row]
     members_of: list[tuple[Value, bool]] = field(default_factory=list)  # (collection, is annual priorities)
+    children: Row | None = None  # a goal's action goals (or strategic goals, measures), shown first
+    technical: list[Technical] = field(default_factory=list)
+    previous: Value | None = None  # the sibling before this one (web/trail.py)
+    next: Value | None = None
 
 
 class Labels:
@@ -145,11 +152,14 @@ class Labels:
         self.names: dict[Node, dict[str, Literals]] = defaultdict(lambda: defaultdict(dict))
         self.quotes: dict[Node, str] = {}
         self.notations: dict[Node, str] = {}
+        self.mappings: dict[Node, dict[str, Node]] = defaultdict(dict)  # SSSOM records: source and target
         selectors: dict[Node, list[Node]] = defaultdict(list)
         exact: dict[Node, str] = {}
         for t in triples:
             p, o = t.predicate.value, t.object
-            if p in LABEL_PROPERTIES and isinstance(o, ox.Literal):
+            if p in (SOURCE_OF, TARGET_OF):
+                self.mappings[t.subject][p] = o
+            elif p in LABEL_PROPERTIES and isinstance(o, ox.Literal):
                 self.names[t.subject][p][o.language or ""] = o.value
             elif p == NOTATION and isinstance(o, ox.Literal):
                 self.notations[t.subject] = o.value
@@ -176,9 +186,22 @@ class Labels:
             if label:
                 return label, language
         if node in self.quotes:
-            quote = " ".join(self.quotes[node].split())
+            quote = " ".join(self.quotes[node].replace("**", "").split())
             return f"„{quote[:80]}…“" if len(quote) > 80 else f"„{quote}“", "de"
+        if len(self.mappings.get(node, {})) == 2:
+            return self.mapping_name(node, language), language
         return None
+
+    def mapping_name(self, node: Node, language: str) -> str:
+        """An SDG mapping record by what it links: "SDG-Zuordnung: 1.3 → 4.2"."""
+        ends = []
+        for end in (self.mappings[node][SOURCE_OF], self.mappings[node][TARGET_OF]):
+            if isinstance(end, ox.NamedNode) and end.value == NO_TERM:
+                ends.append(text("no_target", language))
+            else:
+                found = self.name(end, language)
+                ends.append(self.notations.get(end) or (found[0] if found else text("blank_node", language)))
+        return f"{text('mapping', language)}: {ends[0]} → {ends[1]}"
 
     def value(self, node: Node, language: str) -> Value:
         """A node as a page shows it: a labelled link, a text, or a plain IRI."""
@@ -191,10 +214,7 @@ class Labels:
             if notation and not shown.startswith(notation):
                 shown = f"{notation} {shown}"
             href = local_link(self.base, node.value) if is_web_iri(node.value) else None
-            leaves = href is not None and href == node.value
-            return Value(
-                shown, lang, href, iri=node.value if leaves and found else "", sort=notation or collation_key(shown)
-            )
+            return Value(shown, lang, href, sort=notation or collation_key(shown))
         return Value(text("blank_node", language))
 
     def fallback(self, iri: str) -> str:
@@ -278,23 +298,21 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
     curations = _curations(description.triples, resource, labels, language)
     # The kinds: its classes, and the town's own name for its level ("Schlüsselprojekt") beside them.
     kinds = [labels.value(t.object, language) for t in by_subject[resource] if t.predicate.value in (TYPE, LEVEL_NAME)]
-    title = labels.value(resource, language)
-    if not labels.name(resource, language):
-        title = Value(labels.fallback(description.iri))
-    quotes, derived = _quotes(by_subject, resource)
+    title = title_of(labels, by_subject[resource], kinds, resource, language)
+    quotes, derived = quotes_of(by_subject, resource, base)
     incoming, via_blank = _incoming(description, labels, by_subject, base, url, language, page_size)
     members_of = [
         (labels.value(t.subject, language), is_annual_priorities(t.subject.value))
         for t in description.triples
         if t.predicate.value == MEMBER and t.object == resource and isinstance(t.subject, ox.NamedNode)
     ]
-    return ResourcePage(
+    page = ResourcePage(
         iri=description.iri,
         url=url,
         language=language,
         title=title,
         kinds=sorted(kinds, key=lambda v: v.text),
-        crumbs=breadcrumbs(store, description.iri, base, vocabulary, language),
+        crumbs=[],
         quotes=quotes,
         quotes_derived=derived,
         rows=rows(resource, 0),
@@ -302,6 +320,29 @@ def build(store: Store, description: Description, vocabulary: Vocabulary, base: 
         via_blank=via_blank,
         members_of=members_of,
     )
+    return page
+
+
+# What names a resource that has no label of its own: the thing it is about, or the file it is.
+NAMED_BY = _iris("oa:hasBody eli:embodies eli:realizes prov:generated schema:translationOfWork")
+
+
+def title_of(labels: Labels, triples: list[ox.Triple], kinds: list[Value], node: ox.NamedNode, language: str
+             ) -> Value:  # fmt: skip
+    """What a page about `node` is headed with: its name; else its kind and what it is about ("Beleg: Ältere
+    Menschen"), its kind and its file, or else its path."""
+    if labels.name(node, language):
+        return labels.value(node, language)
+    about = {t.predicate.value: t.object for t in triples}
+    kind = min((k.text for k in kinds), default="")
+    for predicate in NAMED_BY:
+        found = labels.name(about[predicate], language) if predicate in about else None
+        if found and kind:
+            return Value(f"{kind}: {found[0]}", found[1] if found[1] == language else "")
+    file = about.get(FILE)
+    if isinstance(file, ox.NamedNode) and kind:
+        return Value(f"{kind}: {file.value.rsplit('/', 1)[-1]}")
+    return Value(kind or labels.fallback(node.value))
 
 
 def _with_curation(value: Value, curation: Curation | None) -> Value:
@@ -329,40 +370,6 @@ def _curations(triples: list[ox.Triple], resource: ox.NamedNode, labels: Labels,
     return found
 
 
-def _quotes(by_subject: dict[Node, list[ox.Triple]], resource: ox.NamedNode) -> tuple[list[Quote], bool]:
-    """The passages this resource was quoted from (or, for editors' additions, derived from), in text order."""
-
-    def objects(node: Node, predicate: str) -> list[Node]:
-        return [t.object for t in by_subject.get(node, []) if t.predicate.value == predicate]
-
-    def quote(passage: Node) -> Quote | None:
-        exact = start = end = None
-        place: dict[str, str] = {}  # a kzs:CellSelector's sheet, column and row
-        for selector in objects(passage, SELECTOR):
-            place.update((p, o.value) for p in CELL for o in objects(selector, p) if isinstance(o, ox.Literal))
-            exact = exact or next((o.value for o in objects(selector, EXACT) if isinstance(o, ox.Literal)), None)
-            start = start or next((int(o.value) for o in objects(selector, START) if isinstance(o, ox.Literal)), None)
-            end = end or next((int(o.value) for o in objects(selector, END) if isinstance(o, ox.Literal)), None)
-        if exact is None:
-            return None
-        files = [f for m in objects(passage, SOURCE) for f in objects(m, FILE) if isinstance(f, ox.NamedNode)]
-        href = None
-        if files and is_web_iri(files[0].value) and start is not None and end is not None:
-            href = f"{files[0].value}#char={start},{end}"  # RFC 5147 fragment of a text/plain file
-        elif files and is_web_iri(files[0].value) and CELL[1] in place:  # a workbook: the file, and the cell named
-            return Quote(exact, 0, 0, files[0].value, "{}!{}{}".format(*(place.get(p, "") for p in CELL)))
-        return Quote(exact, start or 0, end or 0, href)
-
-    own = quote(resource)
-    if own:
-        return [own], False
-    for predicate, derived in ((QUOTED, False), (DERIVED, True)):
-        found = [q for q in (quote(p) for p in objects(resource, predicate)) if q]
-        if found:
-            return sorted(found, key=lambda q: q.start), derived
-    return [], False
-
-
 def _incoming(description: Description, labels: Labels, by_subject: dict[Node, list[ox.Triple]], base: str,
               url: str, language: str, page_size: int) -> tuple[list[Group], list[Row]]:  # fmt: skip
     resource = ox.NamedNode(description.iri)
@@ -388,62 +395,6 @@ def _incoming(description: Description, labels: Labels, by_subject: dict[Node, l
         name, lang = labels.inverse(predicate, language)
         via_blank.append(Row(name, lang, curie(predicate), property_href(base, predicate), tuple(owners)))
     return groups, via_blank
-
-
-PARENT = (
-    SPARQL_PROLOGUE
-    + """
-SELECT ?r ?parent WHERE {
-  ?r kzs:isActionGoalOf|kzs:isStrategicGoalOf|kzs:isFieldOfActionOf|kzs:isMeasureOf|skos:broader|eli:is_part_of
-     |oa:hasSource|eli:embodies|eli:realizes ?parent
-  FILTER(isIRI(?parent))
-} ORDER BY ?parent LIMIT 1
-"""
-)
-PROGRAMME = (
-    SPARQL_PROLOGUE
-    + """
-SELECT ?r ?work WHERE {
-  ?r (skos:inScheme|skos:member|dct:source|eli:realizes|eli:embodies|oa:hasSource|eli:is_part_of)+ ?work .
-  ?work a eli:Work
-} LIMIT 1
-"""
-)
-SCHEME = SPARQL_PROLOGUE + "SELECT ?r ?scheme WHERE { ?r skos:inScheme ?scheme } ORDER BY ?scheme LIMIT 1"
-
-
-def _first(store: Store, query: str, iri: str, variable: str) -> str | None:
-    for row in select(store, query, substitutions={"r": ox.NamedNode(iri)}):
-        return str(row[variable].value)
-    return None
-
-
-def breadcrumbs(store: Store, iri: str, base: str, vocabulary: Vocabulary, language: str) -> list[Value]:
-    """Home › programme (or concept scheme) › the ancestors of `iri`, each a labelled link; not `iri` itself."""
-    programme = _first(store, PROGRAMME, iri, "work")
-    chain: list[str] = []
-    node = iri
-    for _ in range(8):
-        parent = _first(store, PARENT, node, "parent")
-        if parent is None or parent in chain or parent in (iri, programme):
-            break
-        chain.insert(0, parent)
-        node = parent
-    if programme and programme != iri:
-        chain.insert(0, programme)
-    elif not programme:
-        scheme = _first(store, SCHEME, chain[0] if chain else iri, "scheme")
-        if scheme and scheme != iri:
-            chain.insert(0, scheme)
-    crumbs = []
-    for ancestor in chain:
-        labels = Labels(
-            (ox.Triple(ox.NamedNode(ancestor), ox.NamedNode(p), lit) for p, lit in labels_of(store, ancestor)),
-            vocabulary,
-            base,
-        )
-        crumbs.append(labels.value(ox.NamedNode(ancestor), language))
-    return crumbs
 
 
 def other_language(language: str) -> str:

@@ -149,13 +149,15 @@ def respond(
 
     key = (version, document.url, document.query, variant.profile, variant.format.media_type, variant.language)
     cached = cache.get_or_render(key, build)
+    # The language cookie (views/home.py) stands in for Accept-Language, so whatever varies by one varies by both.
+    vary = choice.vary_header + (", Cookie" if "Accept-Language" in choice.vary else "")
     if _not_modified(cached):
         response = Response(status=304)
         response.headers.update([h for h in cached.headers if h[0] in CONDITIONAL_HEADERS])
-        if choice.vary:
-            response.headers["Vary"] = choice.vary_header
+        if vary:
+            response.headers["Vary"] = vary
         return response
-    return Prepared(cached, choice.vary_header)
+    return Prepared(cached, vary)
 
 
 class Prepared(Response):

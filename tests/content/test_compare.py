@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -195,9 +196,14 @@ def test_the_english_twin(many_client: FlaskClient) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="en">' in html
     assert "Older people" in html and "Target groups × programmes" in html
-    assert f'href="{BASE}vergleich"' in html, "a link to the German twin"
+    switch = re.search(r'class="language" href="([^"]+)"', html)
+    assert switch is not None, "a link to the German twin"
+    target = urlsplit(unescape(switch.group(1)))  # through the language switch (views/home.py), which goes back
+    assert target.path == "/sprache/de" and parse_qs(target.query)["next"] == [f"{BASE}vergleich"]
     german = many_client.get("/vergleich", headers=HTML).get_data(as_text=True)
-    assert "Ältere Menschen" in german and f'href="{BASE}en/comparison"' in german
+    back = re.search(r'class="language" href="([^"]+)"', german)
+    assert "Ältere Menschen" in german and back is not None
+    assert parse_qs(urlsplit(unescape(back.group(1))).query)["next"] == [f"{BASE}en/comparison"]
     english = page(many_client, "/en/comparison")
     assert {k: c for k, (c, _) in english.cells.items()} == {
         k: c for k, (c, _) in page(many_client, "/vergleich").cells.items()

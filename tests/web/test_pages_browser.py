@@ -60,8 +60,8 @@ def test_from_programme_to_action_goal_and_into_english(browser: Any, server: st
     crumbs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "nav.crumbs a")]
     assert crumbs == [server, server + PROGRAMME]
 
-    # On to one of its action goals, from the statements.
-    link = browser.find_element(By.CSS_SELECTOR, f'dl.statements a[href="{server}{PROGRAMME}/ziel/3/handlungsziel/2"]')
+    # On to one of its action goals, listed first.
+    link = browser.find_element(By.CSS_SELECTOR, f'ul.parts a[href="{server}{PROGRAMME}/ziel/3/handlungsziel/2"]')
     assert link.text.startswith("3.2 ")
     link.click()
     heading = browser.find_element(By.TAG_NAME, "h1").text

@@ -1,11 +1,14 @@
 """/catalog, /data/…, /.well-known/void, /sitemap.xml, /robots.txt: what portals, crawlers and people download.
 
 Every body is built once per data version (service/publish/publication.py); the views only pick one and send it.
+The pages for people (the catalogue, the downloads, a programme's landing page) come in German and English.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,7 +26,8 @@ from service.publish.publication import Publication
 from service.publish.series import cite
 from service.rdf.canonical import canonical_triples
 from service.rdf.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format, serialize_graph
-from service.web.conneg import choose
+from service.texts import LANGUAGES
+from service.web.conneg import choose, choose_language
 from service.web.state import get_config, state
 
 bp = Blueprint("catalog", __name__)
@@ -32,6 +36,7 @@ CATALOG_FORMATS = (*GRAPH_FORMATS, HTML)  # RDF first: harvesters send no Accept
 PAGE_FORMATS = (HTML, *GRAPH_FORMATS)  # landing pages are for people first
 ALIASES = ("ttl", "rdf", "jsonld", "nt")  # /catalog.ttl etc.: a fixed format, whatever the Accept header
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+PREVIEW_ROWS = 5
 
 
 def current() -> Publication:
@@ -46,6 +51,7 @@ def send(
     etag: str | None = None,
     negotiated: bool = False,
     links: Sequence[str] = (),
+    in_language: str = "",
 ) -> Response:
     """The one place that sets the caching and validation headers of everything this blueprint sends.
 
@@ -61,6 +67,10 @@ def send(
     response.headers["Access-Control-Allow-Origin"] = "*"
     if negotiated:
         response.vary.add("Accept")
+    if in_language:
+        response.content_language.add(in_language)
+        if "lang" not in request.args:
+            response.vary.add("Accept-Language")
     if links:
         response.headers["Link"] = ", ".join(links)
     response.make_conditional(request, accept_ranges=True, complete_length=len(body))
@@ -76,15 +86,36 @@ def rdf(pub: Publication, key: object, graph: Graph, fmt: Format) -> bytes:
     return pub.rendered((key, fmt.extension), lambda: serialize_graph(canonical_triples(graph), fmt, CATALOG_PREFIXES))
 
 
-def index_page(pub: Publication) -> bytes:
-    base = get_config().base_uri
+def page_language() -> str:
+    return choose_language(request.accept_languages, request.args.get("lang"), LANGUAGES)
+
+
+def switch(url: str, language: str) -> dict[str, str]:
+    """The template values of the language switch of a page at `url`."""
+    other = next(lang for lang in LANGUAGES if lang != language)
+    return {"lang": language, "other": other, "switch": f"{url}?lang={other}"}
+
+
+def index_page(pub: Publication, template: str, language: str) -> bytes:
+    """The downloads page (`catalog/index.html`) or the catalogue page (`catalog/catalogue.html`)."""
+    config = get_config()
+    base = config.base_uri
+    url = f"{base}catalog" if template == "catalog/catalogue.html" else f"{base}data/"
 
     def render() -> bytes:
         landings = [(p, pub.landing(p)) for p in pub.programmes]
         whole = pub.dumps_of(None)
-        return render_template("catalog/index.html", landings=landings, whole=whole, base=base).encode()
+        return render_template(
+            template,
+            landings=landings,
+            whole=whole,
+            base=base,
+            publisher=config.publisher_name,
+            contact_email=config.contact_email,
+            **switch(url, language),
+        ).encode()
 
-    return pub.rendered("index", render)
+    return pub.rendered((template, language), render)
 
 
 def alternates(url: str, offers: Sequence[Format]) -> list[str]:
@@ -103,7 +134,9 @@ def catalog(extension: str | None = None) -> Response:
     view_base = f"{config.base_uri}catalog" + (f".{extension}" if extension else "")
     modified = pub.last_modified(None)
     if fmt is HTML:
-        return send(index_page(pub), HTML.content_type, modified=modified, negotiated=varies())
+        language = page_language()
+        body = index_page(pub, "catalog/catalogue.html", language)
+        return send(body, HTML.content_type, modified=modified, negotiated=varies(), in_language=language)
     graph = pub.catalogue.page(number, size, view_base)
     links = [f'<{config.base_uri}catalog.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in GRAPH_FORMATS]
     for relation, target in (("prev", number - 1), ("next", number + 1)):
@@ -131,7 +164,9 @@ def data_index() -> Response:
     fmt = choose(request.accept_mimetypes, PAGE_FORMATS, request.args.get("_format"))
     modified = pub.last_modified(None)
     if fmt is HTML:
-        return send(index_page(pub), HTML.content_type, modified=modified, negotiated=varies())
+        language = page_language()
+        body = index_page(pub, "catalog/index.html", language)
+        return send(body, HTML.content_type, modified=modified, negotiated=varies(), in_language=language)
     return send(rdf(pub, "void", pub.void, fmt), fmt.content_type, modified=modified, negotiated=varies())
 
 
@@ -160,19 +195,24 @@ def data_file(name: str) -> Response:
     modified = pub.last_modified(programme.key)
     links = alternates(programme.landing_page(base), PAGE_FORMATS)
     if fmt is HTML:
+        language = page_language()
         landing, landing_page = pub.landing(programme), programme.landing_page(base)
+        table = next((d for d in landing.dumps if d.format is CSV), None)
         body = pub.rendered(
-            ("landing", programme.key),
+            ("landing", programme.key, language),
             lambda: render_template(
                 "catalog/dataset.html",
                 programme=programme,
                 page=landing,
                 markup=pub.schema_org(programme),
                 base=base,
+                preview=preview(table.body) if table else None,
+                preview_file=table,
                 cite=cite(get_config(), programme.key, landing.title, landing.modified, landing_page),
+                **switch(landing_page, language),
             ).encode(),
         )
-        return send(body, HTML.content_type, modified=modified, negotiated=varies(), links=links)
+        return send(body, HTML.content_type, modified=modified, negotiated=varies(), links=links, in_language=language)
     body = rdf(pub, ("dataset", programme.key), pub.part(programme), fmt)
     return send(body, fmt.content_type, modified=modified, negotiated=varies(), links=links)
 
@@ -185,6 +225,13 @@ def programme_file(programme: str, name: str) -> Response:
     if dump is None:
         raise NotFound(f"no file {name!r} for {programme!r} under /data/")
     return send_dump(pub, dump)
+
+
+def preview(body: bytes, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
+    """The header and the first `rows` rows of a CSV dump, for its landing page."""
+    reader = csv.reader(io.StringIO(body.decode("utf-8-sig")))
+    header = next(reader, [])
+    return header, [row for _, row in zip(range(rows), reader, strict=False)]
 
 
 def send_dump(pub: Publication, dump: Dump) -> Response:

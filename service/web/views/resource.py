@@ -24,10 +24,12 @@ from service.rdf.uris import DOCUMENT, ONTOLOGY, curie, expand, is_valid_path, s
 from service.texts import collation_key
 from service.web.conneg import ALTERNATES, Profile, Variant
 from service.web.indicator_chart import render as render_indicators
-from service.web.pages import Labels, breadcrumbs, build, other_language, property_href
+from service.web.pages import Labels, build, other_language, property_href, title_of
+from service.web.reading import explained_by, for_reading
 from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
 from service.web.svg import render as render_overview
+from service.web.trail import breadcrumbs, naming, siblings
 
 bp = Blueprint("resource", __name__)
 
@@ -38,6 +40,7 @@ SCHEMA_PROFILE = Profile("schema", SCHEMA, (JSON_LD, TURTLE, RDF_XML, N_TRIPLES)
 PROFILES = (KZS_PROFILE, SCHEMA_PROFILE)
 WORK = PREFIXES["eli"] + "Work"
 PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 QUERY_THIS = "SELECT ?property ?value WHERE {{\n  <{iri}> ?property ?value\n}}"
 
 
@@ -102,7 +105,13 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         return rdf_body([*description.triples, topic], variant.format, iri)
     config, store = get_config(), get_store()
     language = variant.language
-    page = build(store, description, vocabulary(), config.base_uri, doc.url, language, config.page_size)
+    labels = Labels(description.triples, vocabulary(), config.base_uri)
+    named = naming(store, description.triples, iri, labels, language)
+    if named:
+        description = Description(description.iri, [*description.triples, *named], description.incoming)
+    page = for_reading(build(store, description, vocabulary(), config.base_uri, doc.url, language, config.page_size))
+    page.crumbs = breadcrumbs(store, iri, config.base_uri, vocabulary(), language)
+    page.previous, page.next = siblings(store, iri, config.base_uri, vocabulary(), language)
     overview = None
     if _is_work(description):
         overview = structure(store, iri)
@@ -119,7 +128,13 @@ def render_document(iri: str, doc: Document, variant: Variant) -> bytes:
         overview_svg=render_overview(overview, config.base_uri, language) if overview else "",
         indicator_svg=render_indicators(store, iri, language),  # a goal's indicators (service/indicator_chart.py)
         sparql=f"{config.base_uri}sparql?" + urlencode({"query": QUERY_THIS.format(iri=iri)}),
+        explained=explained_by(_kinds(description), config.base_uri),
     ).encode()
+
+
+def _kinds(description: Description) -> set[str]:
+    node, kind = ox.NamedNode(description.iri), PREFIXES["rdf"] + "type"
+    return {t.object.value for t in description.triples if t.subject == node and t.predicate.value == kind}  # type: ignore[union-attr]
 
 
 def _is_work(description: Description) -> bool:
@@ -164,7 +179,10 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
             return rdf_body(triples, variant.format, iri)
         language = variant.language
         labels = Labels([*triples, *description.triples], vocabulary(), config.base_uri)
+        named = naming(get_store(), triples, iri, labels, language)
+        labels = Labels([*triples, *description.triples, *named], vocabulary(), config.base_uri) if named else labels
         resource = ox.NamedNode(iri)
+        own = [t for t in description.triples if t.subject == resource]
         values = sorted(
             (labels.value(t.subject, language) for t in triples if t.object == resource),
             key=lambda v: v.sort or collation_key(v.text),
@@ -173,7 +191,9 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
         return render_template(
             "resource/incoming.html",
             lang=language,
-            title=labels.value(resource, language),
+            title=title_of(
+                labels, own, [labels.value(t.object, language) for t in own if t.predicate == TYPE], resource, language
+            ),  # fmt: skip
             trail=breadcrumbs(get_store(), iri, config.base_uri, vocabulary(), language),
             heading=heading,
             curie=curie(predicate),

@@ -19,8 +19,9 @@ from service.content.terms import Term, Vocabulary, pick
 from service.errors import NotFound
 from service.rdf.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format
 from service.rdf.namespaces import PREFIXES
+from service.rdf.term_labels import term_label
 from service.rdf.uris import ONTOLOGY, VOCABULARY, VOCABULARY_NAMESPACE, curie, is_web_iri, split_extension, term_iri
-from service.texts import LANGUAGES, collation_key, term_label, text
+from service.texts import LANGUAGES, collation_key, text
 from service.web.conneg import Profile, Variant
 from service.web.pages import Labels, Value, literal, other_language
 from service.web.responses import Document, rdf_body, respond
