@@ -194,7 +194,10 @@ def oxigraph_load(dump: Path, scratch: Path) -> Run:
     if (BIN / "oxigraph").exists():
         command = [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)]
     else:
-        script = "import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)"
+        script = (
+            "import sys, pyoxigraph as ox; "
+            "ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)"
+        )
         command = [sys.executable, "-c", script, str(location), str(dump)]
     run = timed(command, dict(os.environ))
     shutil.rmtree(location, ignore_errors=True)
@@ -303,7 +306,11 @@ def ratios(rows: list[Row]) -> list[str]:
                 cells = ", ".join(f"{n:,}: {by[n][name].seconds / n / base:.2f}×" for n in sorted(by) if name in by[n])
                 found.append(f"- {name}: {cells}")
     if 1 in by:
-        found += ["", "Against the one-town project (targets: restart ≤ 2× its restart; a change ≤ 2× its first start):", ""]
+        found += [
+            "",
+            "Against the one-town project (targets: restart ≤ 2× its restart; a change ≤ 2× its first start):",
+            "",
+        ]
         for name, base_name in (
             ("restart, nothing changed", "restart, nothing changed"),
             ("restart, one town changed", "first start"),
