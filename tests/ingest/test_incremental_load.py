@@ -141,3 +141,17 @@ def test_a_version_without_digests_is_built_whole(project: Path, tmp_path: Path)
 def test_update_of_an_in_memory_store_is_refused() -> None:
     with pytest.raises(ValueError, match="in-memory"):
         EmbeddedStore().update("v", {}, [], "w", {})
+
+
+def test_no_blank_node_is_shared_by_two_towns_when_one_process_loads_again(project: Path) -> None:
+    """The pool's workers are forked from a parent that has drawn blank nodes already (a reload in the master):
+    their labels still differ from town to town."""
+    config = Config.from_mapping({"project_dir": project, "base_uri": BASE, "jobs": 2})
+    gate.load(config)
+    store = gate.load(config)  # the programmes parsed in forked workers again
+    shared = select(
+        store,
+        "SELECT ?b WHERE { GRAPH ?one { ?b ?p ?o } GRAPH ?two { ?b ?q ?r } "
+        "FILTER(isBlank(?b) && ?one != ?two) } LIMIT 1",
+    )
+    assert list(shared) == []
