@@ -249,8 +249,9 @@ def measure(towns: int, scratch: Path, options: argparse.Namespace) -> Row:
     record("generate the folders (not a measure of ours)", Run(time.perf_counter() - began, 0.0))
     if towns <= options.pyshacl_up_to:
         record("validate, pyshacl", validate(project, "pyshacl", scratch / "cache-pyshacl"))
-    record("validate", validate(project, "pyshacl-turbo", scratch / "cache"))
-    record("validate, cache warm", validate(project, "pyshacl-turbo", scratch / "cache"))
+    if not options.skip_validate:
+        record("validate", validate(project, "pyshacl-turbo", scratch / "cache"))
+        record("validate, cache warm", validate(project, "pyshacl-turbo", scratch / "cache"))
     if towns <= options.pyshacl_up_to:
         record("union validation (old path)", union_validation(project, "pyshacl-turbo"))
     record("first start", start_and_stop(project, scratch))
@@ -377,6 +378,7 @@ def main() -> None:
     parser.add_argument("--towns", default="1,10,100,1000")
     parser.add_argument("--pyshacl-up-to", type=int, default=10, help="largest run that pyshacl also validates")
     parser.add_argument("--export-up-to", type=int, default=100, help="largest run that `kzs export` is measured at")
+    parser.add_argument("--skip-validate", action="store_true", help="no `kzs validate` runs (the starts validate)")
     parser.add_argument("--results", type=Path, help="append each figure to this file (JSON lines) when measured")
     parser.add_argument("--report", type=Path, help="replace this section of the file with the results")
     parser.add_argument("--from-results", action="store_true", help="only write the report from --results")
