@@ -46,7 +46,7 @@ from benchmarks.startup import free_port  # noqa: E402
 from tests.support.towns import make_project  # noqa: E402
 
 BIN = Path(sys.executable).parent
-SECTION = "## Scale: towns as folders on disk (benchmarks/bench_scale.py)"
+SECTION = "## Scale: towns as folders on disk (benchmarks/bench_scale.py, issue #14)"
 PUBLICATION_SCRIPT = """
 import sys, time
 from service.config import Config

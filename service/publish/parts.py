@@ -147,7 +147,15 @@ class PartCache:
         if not (folder / META).is_file():
             self.built += 1
             folder = write_whole([part.folder for part in parts], licenses, folder)
+            self.prune_wholes(keep=folder)
         return dumps_of(folder, None)
+
+    def prune_wholes(self, keep: Path, kept: int = 2) -> None:
+        """Remove the whole dumps of all but the `kept` newest versions (each is as large as all the data): the
+        one just built, and the one that web workers still on the previous version may be sending."""
+        wholes = sorted(self.folder.glob("whole-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in [p for p in wholes if p != keep][kept - 1 :]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def build_parts(store: Store, config: Config, programmes: Sequence[Programme], shared: Sequence[str]) -> Parts:

@@ -108,3 +108,14 @@ def test_a_publication_over_a_store_in_memory_still_works(project: Path) -> None
     assert len(publication.catalogue.datasets) == 3
     again = build_publication(store, config)
     assert {p: d.sha256 for p, d in again.dumps.items()} == {p: d.sha256 for p, d in publication.dumps.items()}
+
+
+def test_only_the_two_newest_whole_dumps_are_kept(project: Path) -> None:
+    """Each whole is as large as all the data: the current one and the previous (old workers may send it)."""
+    config = config_for(project)
+    newest = []
+    for change in range(3):
+        parts = parts_of(gate.load(config, EmbeddedStore(config.store_path)), config)
+        newest.append(parts.whole[0].file.parent)
+        append(project / "data" / "town-00000-2009" / "translation-en.ttl", translation_label(0, f"change {change}"))
+    assert sorted(publication_folder(config).glob("whole-*")) == sorted(newest[-2:])
