@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +204,9 @@ def dumps_of(folder: Path, key: str | None) -> list[Dump]:
 def part_files(store: Store, key: str | None, graphs: Sequence[str], licenses: list[str]) -> dict[str, bytes]:
     """The bytes of one part's dumps (a programme's graphs, or the shared ones) by file extension."""
     rows = list(select(store, ALL_QUADS, named_graphs=list(graphs))) if graphs else []
-    quads = canonical(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
+    quads = [
+        own_labels(quad, part_prefix(key)) for quad in canonical(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+    ]
     triples = union(quads)
     files = {fmt.extension: serialize(quads, fmt, triples) for fmt in DUMP_FORMATS if fmt is not CSV}
     files[CSV.extension] = to_csv(action_goal_rows(Scoped(store, graphs), dict.fromkeys(graphs, key or "")))
@@ -217,18 +219,22 @@ def csv_title(key: str | None) -> dict[str, str]:
     return {"de": f"Handlungsziele: {key or 'alle Programme'}", "en": f"Action goals: {key or 'all programmes'}"}
 
 
-def relabelled(path: Path, fmt: ox.RdfFormat, prefix: str) -> Iterator[Any]:
-    """The statements of a part's file, read as they stream, each blank node prefixed with `prefix`: the
-    parts' canonical labels repeat from part to part, and two parts never share a blank node."""
+def part_prefix(key: str | None) -> str:
+    """The start of every blank node label of a part: canonical labels repeat from part to part, and the whole
+    dataset is the parts' files one after another, where two parts must never share a blank node."""
+    return "p" + hashlib.sha256((key or "").encode()).hexdigest()[:12] + "x"
 
+
+def own_labels(quad: ox.Quad, prefix: str) -> ox.Quad:
     def node(value: Any) -> Any:
         return ox.BlankNode(prefix + value.value) if isinstance(value, ox.BlankNode) else value
 
-    for statement in ox.parse(path=str(path), format=fmt):
-        if isinstance(statement, ox.Quad):
-            yield ox.Quad(node(statement.subject), statement.predicate, node(statement.object), statement.graph_name)
-        else:
-            yield ox.Triple(node(statement.subject), statement.predicate, node(statement.object))
+    return ox.Quad(node(quad.subject), quad.predicate, node(quad.object), quad.graph_name)
+
+
+# Formats whose documents stay one document when put one after another (prefix directives may come anywhere
+# in Turtle and TriG): the whole dataset's file is the parts' files, byte for byte.
+CONCATENATED = ("nt", "nq", "ttl", "trig")
 
 
 def assemble(parts: Sequence[Path], extension: str, target: Path) -> None:
@@ -248,14 +254,19 @@ def assemble(parts: Sequence[Path], extension: str, target: Path) -> None:
                             writer.writerow(row)  # a goal several versions state: once, from the first
                             seen.add(goal)
         return
+    if extension in CONCATENATED:
+        with target.open("wb") as out:
+            for folder in parts:
+                with (folder / f"part.{extension}").open("rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+                out.write(b"\n")
+        return
     fmt = next(f for f in DUMP_FORMATS if f.extension == extension)
     if fmt.rdf is None:
         raise ValueError(f"{fmt.label} is not an RDF format")
     dataset = fmt.rdf.supports_datasets and fmt in DATASET_FORMATS
     source, read_as = ("nq", ox.RdfFormat.N_QUADS) if dataset else ("nt", ox.RdfFormat.N_TRIPLES)
     statements = (
-        statement
-        for index, folder in enumerate(parts)
-        for statement in relabelled(folder / f"part.{source}", read_as, f"p{index}x")
+        statement for folder in parts for statement in ox.parse(path=str(folder / f"part.{source}"), format=read_as)
     )
     ox.serialize(statements, output=str(target), format=fmt.rdf, prefixes=PREFIXES)

@@ -27,7 +27,7 @@ from service.publish.discovery import PartStatistics, Statistics
 from service.publish.dumps import META, Dump, dumps_of, fill_part, part_files, partial_of, settle, write_whole
 from service.store.embedded import EmbeddedStore, Store
 
-FORMAT = "2"  # bumped when what a part holds or how it is built changes
+FORMAT = "3"  # bumped when what a part holds or how it is built changes
 DATASET = "dataset.nt"  # in a programme's part folder: its catalogue entry
 LICENSES = "licenses.json"
 STATISTICS = "statistics.json"
