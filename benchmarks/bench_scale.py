@@ -117,11 +117,30 @@ def union_validation(project: Path, engine: str) -> Run:
     return timed([sys.executable, "-c", script], environment(project, shacl_engine=engine))
 
 
+def port_of(scratch: Path) -> int:
+    """The port of this project's server, the same for every start: part of its base URI."""
+    port_file = scratch / "port"
+    if not port_file.is_file():
+        port_file.write_text(str(free_port()))
+    return int(port_file.read_text())
+
+
+def served_settings(scratch: Path) -> dict[str, str]:
+    """What every command of one project shares with its server: the store, the caches, the base URI."""
+    return {
+        "store_path": str(scratch / "store"),
+        "validation_cache": str(scratch / "serve-cache"),
+        "base_uri": f"http://127.0.0.1:{port_of(scratch)}/",
+    }
+
+
 class Served:
     """`kzs serve --workers 1` over an on-disk store, from launch to its first answered request (/)."""
 
     def __init__(self, project: Path, scratch: Path, timeout: float = 7200) -> None:
-        self.port = free_port()
+        # One port (so one base URI) per project: the base is an input of the data version, of every cached
+        # validation and of every kept part, so a new one would make each restart a first start.
+        self.port = port_of(scratch)
         self.env = environment(
             project,
             store_path=str(scratch / "store"),
@@ -171,7 +190,7 @@ def start_and_stop(project: Path, scratch: Path) -> Run:
 def publication(project: Path, scratch: Path) -> Run:
     """The whole publication over the stored data, in a process of its own (the time of building it alone)."""
     printed: list[str] = []
-    env = environment(project, store_path=str(scratch / "store"), validation_cache=str(scratch / "serve-cache"))
+    env = environment(project, **served_settings(scratch))
     run = timed([sys.executable, "-c", PUBLICATION_SCRIPT], env, printed)
     wall, cpu = (float(value) for value in printed[0].split())
     return Run(wall, run.rss_mb, cpu)
@@ -179,7 +198,7 @@ def publication(project: Path, scratch: Path) -> Run:
 
 def export(project: Path, scratch: Path) -> Run:
     target = scratch / "export"
-    env = environment(project, store_path=str(scratch / "store"), validation_cache=str(scratch / "serve-cache"))
+    env = environment(project, **served_settings(scratch))
     run = timed([str(BIN / "kzs"), "export", str(target), "--upstream", "http://127.0.0.1:9"], env)
     for link in [target, *target.parent.glob(f".{target.name}*"), *target.parent.glob(f"{target.name}.*")]:
         if link.is_symlink():
