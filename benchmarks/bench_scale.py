@@ -323,7 +323,8 @@ def table(rows: list[Row]) -> str:
         cells = []
         for row in rows:
             run = row.figures.get(name)
-            cells.append("–" if run is None else f"{run.seconds:.2f} s, CPU {run.cpu_seconds:.2f} s")
+            cpu = f"{run.cpu_seconds:.2f} s" if run is not None and run.cpu_seconds > 0 else "–"
+            cells.append("–" if run is None else f"{run.seconds:.2f} s, CPU {cpu}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append(
         "| peak RSS of one process | "
@@ -335,7 +336,7 @@ def table(rows: list[Row]) -> str:
 
 def ratio(run: Run, base: Run, scale: float = 1.0) -> str:
     """Wall-time ratio (CPU-time ratio), `run` per `scale` over `base`."""
-    cpu = f"{run.cpu_seconds / scale / base.cpu_seconds:.2f}×" if base.cpu_seconds > 0 else "–"
+    cpu = f"{run.cpu_seconds / scale / base.cpu_seconds:.2f}×" if base.cpu_seconds > 0 < run.cpu_seconds else "–"
     return f"{run.seconds / scale / base.seconds:.2f}× (CPU {cpu})"
 
 
