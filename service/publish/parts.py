@@ -147,7 +147,8 @@ class PartCache:
         if not (folder / META).is_file():
             self.built += 1
             folder = write_whole([part.folder for part in parts], licenses, folder)
-            self.prune_wholes(keep=folder)
+            if self.digests is not None:  # a store's own folder; parts named by content may be any process's
+                self.prune_wholes(keep=folder)
         return dumps_of(folder, None)
 
     def prune_wholes(self, keep: Path, kept: int = 2) -> None:
