@@ -180,6 +180,17 @@ bench: $(STAMP) $(RDFLIB_ENDPOINT_STAMP)
 	  echo "bench: wrk or nginx missing and not installable here"
 	$(BIN)/python benchmarks/bench.py --output docs/benchmarks.md
 
+# The path users run at scale (benchmarks/bench_scale.py, issue #14): 1, 10, 100 and 1,000 fictitious towns as
+# folders on disk, from `kzs validate` to the first answer, restarts, `kzs reload`, publication, export and the
+# `oxigraph load` peer; replaces its section of docs/benchmarks.md. Never run by make test; a subset with
+# `make bench-scale TOWNS=1,10,100`. Each figure is appended to $(SCALE_RESULTS) as soon as it is measured.
+TOWNS ?= 1,10,100,1000
+SCALE_RESULTS ?= benchmarks/results/scale.jsonl
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	mkdir -p $(dir $(SCALE_RESULTS)) && rm -f $(SCALE_RESULTS)
+	$(BIN)/python benchmarks/bench_scale.py --towns $(TOWNS) --results $(SCALE_RESULTS) --report docs/benchmarks.md
+
 # The probe suite (benchmarks/probe.py): slowloris, slow readers, long queries from 30 addresses and the /search
 # folding, each against `kzs serve` and `kzs serve --production` beside a normal client; prints the table
 # (attack | availability | max latency). About eight minutes; never run by make test (tests/test_probe.py has

@@ -77,6 +77,7 @@ def options(
     # No control socket: its default path is one per user, shared by every server on the machine, and a
     # reload through it would skip the validation that SIGHUP (`kzs reload`) does.
     found["control_socket_disable"] = True
+    found["worker_exit"] = leave_at_once
     if production:
         found.update(
             logger_class=JsonAccessLog,
@@ -87,6 +88,24 @@ def options(
             max_requests_jitter=1_000,
         )
     return found
+
+
+def leave_at_once(server: Any, worker: Any) -> None:
+    """A web worker's last step (gunicorn's worker_exit hook, in the worker): Python's exit handlers, then out.
+
+    The worker was forked from a master that held pyoxigraph stores, so RocksDB's thread pool was copied without
+    its threads; the C++ exit handler that joins them would wait on a condition no thread signals (30 s, until
+    gunicorn kills the worker: every reload and stop waited that long). The exit status stays gunicorn's."""
+    import atexit
+    import logging
+
+    raised = sys.exc_info()[1]
+    code = raised.code if isinstance(raised, SystemExit) else (1 if raised else 0)
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 def run_files(config: Config, port: int) -> tuple[Path, Path]:

@@ -183,6 +183,20 @@ def data_version(sources: list[Source], shapes: list[Path], base: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def graph_digests(sources: list[Source], config: Config) -> dict[str, str]:
+    """Named graph IRI → a digest of every byte and setting its statements follow from (its files, in order;
+    the base; the parser and its limits): an unchanged digest means the stored graph can stay as it is."""
+    import pyoxigraph
+
+    seed = f"{pyoxigraph.__version__}\0{config.base_uri}\0{config.literal_max_chars}\0{config.data_file_mb}"
+    digests: dict[str, Any] = {}
+    for source in sources:
+        digest = digests.setdefault(source.graph, hashlib.sha256(seed.encode()))
+        data = source.path.read_bytes()
+        digest.update(f"\0{source.path.name}\0{len(data)}\0".encode() + data)
+    return {graph: digest.hexdigest() for graph, digest in digests.items()}
+
+
 def validate(
     graphs: dict[Source, Graph],
     shapes: list[Path] | Graph,

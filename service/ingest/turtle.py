@@ -10,6 +10,7 @@ whichever parser reads it.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,13 +74,18 @@ def read_turtle(source: Source, base: str, config: Config) -> list[ox.Triple]:
 
 def fresh_blank_nodes(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     """The triples with every blank node given a new random label: the parser derives anonymous nodes' labels
-    from their position, so the same `[ ]` in two files (or two towns) would otherwise be one node."""
+    from their position, so the same `[ ]` in two files (or two towns) would otherwise be one node.
+
+    The randomness is the kernel's, drawn per file: pyoxigraph's own (`BlankNode()`) lives in the process, so
+    the workers a process pool forks from one parent would draw the same labels, one town's nodes merging
+    with another's in the store."""
     fresh: dict[str, ox.BlankNode] = {}
+    prefix = "b" + secrets.token_hex(12)
 
     def relabel(node: Any) -> Any:
         if isinstance(node, ox.BlankNode):
             if node.value not in fresh:
-                fresh[node.value] = ox.BlankNode()
+                fresh[node.value] = ox.BlankNode(f"{prefix}x{len(fresh)}")
             return fresh[node.value]
         return node
 

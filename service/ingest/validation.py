@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
@@ -270,11 +270,11 @@ def run_all(config: Config, tasks: list[tuple[Any, ...]], function: Any) -> Iter
             raise
 
 
-def validate_project(config: Config, payload: bool = False) -> ProjectValidation:
+def validate_project(config: Config, payload: bool = False, wanted: Collection[str] | None = None) -> ProjectValidation:
     """Every SHACL result of the project: per programme (cached), then across programmes.
 
-    With `payload`, every programme's N-Triples too (parsed in the same pool); LoadError for a file that
-    cannot be read, naming it."""
+    With `payload`, every programme's N-Triples too (parsed in the same pool), or only those of the programmes
+    with a graph in `wanted`; LoadError for a file that cannot be read, naming it."""
     sources, shapes = discover(config), shape_files(config)
     shared, programmes = split(config, sources)
     key = shared_digest(config, shared, shapes)
@@ -289,7 +289,11 @@ def validate_project(config: Config, payload: bool = False) -> ProjectValidation
         write_cached(config, result)
         results[result.folder] = result
     if payload:
-        cached_folders = [p for p in programmes if results[p.folder].payload is None]
+        cached_folders = [
+            p
+            for p in programmes
+            if results[p.folder].payload is None and (wanted is None or any(s.graph in wanted for s in p.sources))
+        ]
         parsed = run_all(config, [(config, p) for p in cached_folders], parse_programme)
         for programme, graphs in zip(cached_folders, parsed, strict=True):
             results[programme.folder] = replace(results[programme.folder], payload=graphs)
@@ -305,12 +309,15 @@ def validate_project(config: Config, payload: bool = False) -> ProjectValidation
     )
 
 
-def payload_of(config: Config, checked: ProjectValidation) -> dict[str, bytes]:
-    """N-Triples per named graph of the whole project, from a validation run with `payload`."""
-    payload = ntriples_by_graph({s: read_turtle(s, config.base_uri, config) for s in checked.shared})
+def payload_of(config: Config, checked: ProjectValidation, wanted: Collection[str] | None = None) -> dict[str, bytes]:
+    """N-Triples per named graph of the whole project (or of the graphs in `wanted`), from a validation run
+    with `payload`."""
+    shared = [s for s in checked.shared if wanted is None or s.graph in wanted]
+    payload = ntriples_by_graph({s: read_turtle(s, config.base_uri, config) for s in shared})
     for result in checked.results:
         for graph, data in (result.payload or {}).items():
-            payload[graph] = payload.get(graph, b"") + data
+            if wanted is None or graph in wanted:
+                payload[graph] = payload.get(graph, b"") + data
     return payload
 
 

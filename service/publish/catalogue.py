@@ -433,6 +433,12 @@ def build_catalogue(
     builder = CatalogueBuilder(config)
     ontology = ontologies(store)
     parts = [builder.dataset(p, facts[p.key], [x for x in dumps if x.programme == p.key], ontology) for p in programmes]
+    return assemble_catalogue(config, programmes, parts)
+
+
+def assemble_catalogue(config: Config, programmes: Sequence[Programme], parts: list[Graph]) -> Catalogue:
+    """The catalogue from each programme's entry (built now, or kept from an earlier version: publish/parts.py)."""
+    builder = CatalogueBuilder(config)
     datasets = [URIRef(p.dataset(config.base_uri)) for p in programmes]
     themes = sorted({o for part, d in zip(parts, datasets, strict=True) for o in part.objects(d, DCAT.theme)}, key=str)
     licenses = {o for part, d in zip(parts, datasets, strict=True) for o in part.objects(d, DCTERMS.license)}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
 
@@ -71,6 +73,93 @@ class Statistics:
             properties=[(term(r, "p"), int(term(r, "n"))) for r in select(store, PROPERTIES)],
             distinct_subjects=int(term(counts, "subjects")),
             distinct_objects=int(term(counts, "objects")),
+        )
+
+    @classmethod
+    def merged(cls, parts: Sequence[PartStatistics]) -> Statistics:
+        """The statistics of everything from those of parts with disjoint graphs (as `of` counts them: the
+        default graph is the union, so a subject, object or class member in several parts counts once)."""
+        subjects: dict[str, set[str]] = {}
+        members: dict[str, set[str]] = {}
+        blank_members: dict[str, int] = {}
+        properties: dict[str, int] = {}
+        objects: set[int] = set()
+        for part in parts:
+            for iri, graphs in part.subjects.items():
+                subjects.setdefault(iri, set()).update(graphs)
+            for cls_iri, found in part.members.items():
+                members.setdefault(cls_iri, set()).update(found)
+            for cls_iri, count in part.blank_members.items():
+                blank_members[cls_iri] = blank_members.get(cls_iri, 0) + count
+            for prop, count in part.properties.items():
+                properties[prop] = properties.get(prop, 0) + count
+            objects.update(part.objects)
+        classes = sorted(set(members) | set(blank_members))
+        return cls(
+            triples=sum(part.triples for part in parts),
+            subjects=subjects,
+            classes=[(c, len(members.get(c, ())) + blank_members.get(c, 0)) for c in classes],
+            properties=sorted(properties.items()),
+            distinct_subjects=len(subjects) + sum(part.blank_subjects for part in parts),
+            distinct_objects=len(objects) + sum(part.blank_objects for part in parts),
+        )
+
+
+PART_SUBJECTS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+PART_OBJECTS = "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+PART_MEMBERS = "SELECT DISTINCT ?class ?s WHERE { GRAPH ?g { ?s a ?class } }"
+PART_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@dataclass(frozen=True)
+class PartStatistics:
+    """What Statistics counts, for some graphs, in a form that adds up: IRIs as sets, blank nodes as counts
+    (a blank node is in one file, so in one part), objects as 64-bit digests of their terms."""
+
+    triples: int
+    subjects: dict[str, list[str]]  # IRI → the named graphs it is a subject in
+    blank_subjects: int
+    members: dict[str, list[str]]  # class → its IRI members
+    blank_members: dict[str, int]
+    properties: dict[str, int]
+    objects: list[int]
+    blank_objects: int
+
+    @classmethod
+    def of(cls, store: Store, graphs: Sequence[str]) -> PartStatistics:
+        if not graphs:
+            return cls(0, {}, 0, {}, {}, {}, [], 0)
+        scope = {"named_graphs": list(graphs)}
+        subjects: dict[str, list[str]] = {}
+        blank_subjects = set()
+        for row in select(store, PART_SUBJECTS, **scope):
+            if isinstance(row["s"], ox.NamedNode):
+                subjects.setdefault(row["s"].value, []).append(term(row, "g"))
+            else:
+                blank_subjects.add(str(row["s"]))
+        members: dict[str, list[str]] = {}
+        blank_members: dict[str, int] = {}
+        for row in select(store, PART_MEMBERS, **scope):
+            if isinstance(row["s"], ox.NamedNode):
+                members.setdefault(term(row, "class"), []).append(row["s"].value)
+            else:
+                blank_members[term(row, "class")] = blank_members.get(term(row, "class"), 0) + 1
+        objects, blank_objects = [], 0
+        for row in select(store, PART_OBJECTS, **scope):
+            if isinstance(row["o"], ox.BlankNode):
+                blank_objects += 1
+            else:
+                objects.append(int.from_bytes(hashlib.blake2b(str(row["o"]).encode(), digest_size=8).digest()))
+        properties = {term(r, "p"): int(term(r, "n")) for r in select(store, PROPERTIES, **scope)}
+        return cls(
+            triples=int(term(next(iter(select(store, PART_TRIPLES, **scope))), "n")),
+            subjects={iri: sorted(found) for iri, found in subjects.items()},
+            blank_subjects=len(blank_subjects),
+            members=members,
+            blank_members=blank_members,
+            properties=properties,
+            objects=objects,
+            blank_objects=blank_objects,
         )
 
 

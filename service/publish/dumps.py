@@ -6,9 +6,15 @@ data always gives the same bytes (and so the same size, checksum and ETag) in ev
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -38,6 +44,7 @@ FILE_TYPES = {
 # The order the catalogue and the pages list them in.
 DUMP_FORMATS: tuple[Format, ...] = (*GRAPH_FORMATS, *DATASET_FORMATS, CSV)
 
+META = "meta.json"  # in a part's folder: size and SHA-256 of each file
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -45,16 +52,14 @@ ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 class Dump:
     path: str  # below the base URI, e.g. "data/soest-2009/soest-2009.ttl"
     format: Format
-    body: bytes
+    file: Path  # where its bytes are kept (service/publish/parts.py)
+    size: int
+    sha256: str
     programme: str | None  # None: the whole dataset
 
     @property
-    def size(self) -> int:
-        return len(self.body)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+    def body(self) -> bytes:
+        return self.file.read_bytes()
 
     @property
     def media_type(self) -> str:
@@ -109,27 +114,159 @@ def file_path(programme: str | None, extension: str) -> str:
     return f"data/{programme}/{programme}.{extension}" if programme else f"data/{WHOLE}.{extension}"
 
 
-def build_dumps(store: Store, programmes: Sequence[Programme], licenses: dict[str | None, list[str]]) -> list[Dump]:
-    """Every dump of the whole dataset and of each programme; `licenses` names the CSVW's licences per part."""
-    quads = all_quads(store)
-    by_graph: dict[str, list[ox.Quad]] = {}
-    for quad in quads:
-        by_graph.setdefault(str(getattr(quad.graph_name, "value", "")), []).append(quad)
-    parts: list[tuple[str | None, list[ox.Quad], dict[str, str], Store]] = [
-        (None, canonical(quads), {graph: p.key for p in programmes for graph in p.graphs}, store)
+def build_dumps(
+    store: Store, programmes: Sequence[Programme], licenses: dict[str | None, list[str]], folder: Path | None = None
+) -> list[Dump]:
+    """Every dump of the whole dataset and of each programme, written to `folder` (a new temporary folder by
+    default); `licenses` names the CSVW's licences per part. Built whole every time: service/publish/parts.py
+    keeps the parts from one data version to the next."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="kzs-dumps-"))
+    parts = [
+        write_part(part_files(store, p.key, p.graphs, licenses.get(p.key, [])), folder / f"part-{p.key}")
+        for p in programmes
     ]
-    for programme in programmes:
-        own = canonical(quad for graph in programme.graphs for quad in by_graph.get(graph, ()))
-        scoped = Scoped(store, programme.graphs)
-        parts.append((programme.key, own, dict.fromkeys(programme.graphs, programme.key), scoped))
-    dumps = []
-    for key, part_quads, graph_keys, source in parts:
-        triples = union(part_quads)
-        for fmt in DUMP_FORMATS:
-            body = to_csv(action_goal_rows(source, graph_keys)) if fmt is CSV else serialize(part_quads, fmt, triples)
-            dumps.append(Dump(file_path(key, fmt.extension), fmt, body, key))
-        csv_name = file_path(key, CSV.extension).rsplit("/", 1)[-1]
-        title = {"de": f"Handlungsziele: {key or 'alle Programme'}", "en": f"Action goals: {key or 'all programmes'}"}
-        metadata = csvw_metadata(csv_name, title, licenses.get(key, []))
-        dumps.append(Dump(file_path(key, CSVW.extension), CSVW, metadata, key))
-    return dumps
+    shared = write_part(part_files(store, None, shared_graphs(store, programmes), []), folder / "shared")
+    whole = write_whole([shared, *parts], licenses.get(None, []), folder / "whole")
+    return dumps_of(whole, None) + [d for p, part in zip(programmes, parts, strict=True) for d in dumps_of(part, p.key)]
+
+
+def shared_graphs(store: Store, programmes: Sequence[Programme]) -> tuple[str, ...]:
+    """The graphs of no programme: the vocabulary, the concept schemes."""
+    own = {graph for p in programmes for graph in p.graphs}
+    return tuple(sorted(g for g in store.graph_sizes() if g not in own))
+
+
+def write_part(files: Mapping[str, bytes], folder: Path) -> Path:
+    """`files` (bytes by extension) as `part.{extension}` in `folder`, with their sizes and checksums in
+    meta.json; written beside and renamed, so a reader finds the whole folder or none."""
+    return settle(fill_part(files, partial_of(folder)), folder)
+
+
+def partial_of(folder: Path) -> Path:
+    partial = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    return partial
+
+
+def fill_part(files: Mapping[str, bytes], partial: Path) -> Path:
+    for extension, body in files.items():
+        (partial / f"part.{extension}").write_bytes(body)
+    finish_part(partial, list(files))
+    return partial
+
+
+def finish_part(folder: Path, extensions: Sequence[str]) -> None:
+    sums = {}
+    for extension in extensions:
+        digest, size = hashlib.sha256(), 0
+        with (folder / f"part.{extension}").open("rb") as file:
+            while chunk := file.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        sums[extension] = [size, digest.hexdigest()]
+    (folder / META).write_text(json.dumps(sums), encoding="utf-8")
+
+
+def settle(partial: Path, folder: Path) -> Path:
+    """`partial` renamed to `folder`; if another process got there first, its folder (the same bytes) stays."""
+    try:
+        partial.rename(folder)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        if not (folder / META).is_file():
+            raise
+    return folder
+
+
+def write_whole(parts: Sequence[Path], licenses: list[str], folder: Path) -> Path:
+    """The whole dataset's files, assembled from the parts' files as they stream (no part held whole)."""
+    partial = partial_of(folder)
+    extensions = [fmt.extension for fmt in DUMP_FORMATS]
+    for extension in extensions:
+        assemble(parts, extension, partial / f"part.{extension}")
+    csv_name = file_path(None, CSV.extension).rsplit("/", 1)[-1]
+    (partial / f"part.{CSVW.extension}").write_bytes(csvw_metadata(csv_name, csv_title(None), licenses))
+    finish_part(partial, [*extensions, CSVW.extension])
+    return settle(partial, folder)
+
+
+def dumps_of(folder: Path, key: str | None) -> list[Dump]:
+    """The dumps kept in a part's folder, in the catalogue's order, served as `key`'s (None: the whole)."""
+    sums = json.loads((folder / META).read_text(encoding="utf-8"))
+    found = [(fmt, *sums[fmt.extension]) for fmt in (*DUMP_FORMATS, CSVW)]
+    return [
+        Dump(file_path(key, fmt.extension), fmt, folder / f"part.{fmt.extension}", size, sha256, key)
+        for fmt, size, sha256 in found
+    ]
+
+
+def part_files(store: Store, key: str | None, graphs: Sequence[str], licenses: list[str]) -> dict[str, bytes]:
+    """The bytes of one part's dumps (a programme's graphs, or the shared ones) by file extension."""
+    rows = list(select(store, ALL_QUADS, named_graphs=list(graphs))) if graphs else []
+    quads = [
+        own_labels(quad, part_prefix(key)) for quad in canonical(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+    ]
+    triples = union(quads)
+    files = {fmt.extension: serialize(quads, fmt, triples) for fmt in DUMP_FORMATS if fmt is not CSV}
+    files[CSV.extension] = to_csv(action_goal_rows(Scoped(store, graphs), dict.fromkeys(graphs, key or "")))
+    csv_name = file_path(key, CSV.extension).rsplit("/", 1)[-1]
+    files[CSVW.extension] = csvw_metadata(csv_name, csv_title(key), licenses)
+    return files
+
+
+def csv_title(key: str | None) -> dict[str, str]:
+    return {"de": f"Handlungsziele: {key or 'alle Programme'}", "en": f"Action goals: {key or 'all programmes'}"}
+
+
+def part_prefix(key: str | None) -> str:
+    """The start of every blank node label of a part: canonical labels repeat from part to part, and the whole
+    dataset is the parts' files one after another, where two parts must never share a blank node."""
+    return "p" + hashlib.sha256((key or "").encode()).hexdigest()[:12] + "x"
+
+
+def own_labels(quad: ox.Quad, prefix: str) -> ox.Quad:
+    def node(value: Any) -> Any:
+        return ox.BlankNode(prefix + value.value) if isinstance(value, ox.BlankNode) else value
+
+    return ox.Quad(node(quad.subject), quad.predicate, node(quad.object), quad.graph_name)
+
+
+# Formats whose documents stay one document when put one after another (prefix directives may come anywhere
+# in Turtle and TriG): the whole dataset's file is the parts' files, byte for byte.
+CONCATENATED = ("nt", "nq", "ttl", "trig")
+
+
+def assemble(parts: Sequence[Path], extension: str, target: Path) -> None:
+    """The whole dataset's file of `extension` from the parts' files (each a folder), streamed to `target`.
+
+    Quads and triples go part after part (a statement several programmes make comes once per programme); the
+    CSV is the parts' rows under one header, in programme order (as one CSV of everything sorts them), each
+    goal once."""
+    if extension == CSV.extension:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer, seen = csv.writer(out, lineterminator="\r\n"), set()
+            for index, folder in enumerate(parts):
+                with (folder / f"part.{extension}").open(encoding="utf-8", newline="") as part:
+                    for number, row in enumerate(csv.reader(part)):
+                        goal = row[1] if len(row) > 1 and number > 0 else None
+                        if (number == 0 and index == 0) or (goal is not None and goal not in seen):
+                            writer.writerow(row)  # a goal several versions state: once, from the first
+                            seen.add(goal)
+        return
+    if extension in CONCATENATED:
+        with target.open("wb") as out:
+            for folder in parts:
+                with (folder / f"part.{extension}").open("rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+                out.write(b"\n")
+        return
+    fmt = next(f for f in DUMP_FORMATS if f.extension == extension)
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
+    dataset = fmt.rdf.supports_datasets and fmt in DATASET_FORMATS
+    source, read_as = ("nq", ox.RdfFormat.N_QUADS) if dataset else ("nt", ox.RdfFormat.N_TRIPLES)
+    statements = (
+        statement for folder in parts for statement in ox.parse(path=str(folder / f"part.{source}"), format=read_as)
+    )
+    ox.serialize(statements, output=str(target), format=fmt.rdf, prefixes=PREFIXES)

@@ -19,9 +19,10 @@ from rdflib.namespace import DCAT, DCTERMS, PROV
 
 from service.config import Config
 from service.ingest.programmes import Programme, find_programmes
-from service.publish.catalogue import Catalogue, Facts, build_catalogue, label, read_facts
-from service.publish.discovery import Statistics, modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
-from service.publish.dumps import Dump, build_dumps
+from service.publish.catalogue import Catalogue, assemble_catalogue, label
+from service.publish.discovery import modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
+from service.publish.dumps import Dump, shared_graphs
+from service.publish.parts import build_parts
 from service.publish.series import add_feed_service, add_series
 from service.rdf.namespaces import DCATDE, VCARD
 from service.rdf.uris import document_url
@@ -136,15 +137,12 @@ def build_publication(store: Store, config: Config) -> Publication:
     started = time.perf_counter()
     base, version = config.base_uri, store.version
     programmes = find_programmes(store, base)
-    facts: dict[str, Facts] = {p.key: read_facts(store, base, p) for p in programmes}
-    licenses: dict[str | None, list[str]] = {
-        p.key: [str(o) for o in facts[p.key].metadata.objects(URIRef(p.dataset(base)), DCTERMS.license)]
-        for p in programmes
-    }
-    licenses[None] = sorted({iri for found in licenses.values() for iri in found})
-    dumps = build_dumps(store, programmes, licenses)
-    catalogue = build_catalogue(store, config, programmes, facts, dumps)
-    stats = Statistics.of(store)
+    # Each programme's dumps and catalogue entry, and the whole dumps, built once per digest (publish/parts.py).
+    parts = build_parts(store, config, programmes, shared_graphs(store, programmes))
+    dumps = parts.whole + [dump for part in parts.programmes for dump in part.dumps]
+    entries = [part.dataset for part in parts.programmes if part.dataset is not None]
+    catalogue = assemble_catalogue(config, programmes, entries)
+    stats = parts.statistics
     void = void_graph(store, config, programmes, catalogue, dumps, stats)
     maps = sitemaps(base, sitemap_urls(config, programmes, catalogue, stats))
     add_series(add_feed_service(catalogue, config), config, programmes)  # after VoID and sitemaps: current data only

@@ -164,12 +164,8 @@ class ReleaseDescription:
 
     def distribution(self, graph: Graph, d: URIRef, dump: Dump) -> URIRef:
         node = URIRef(f"{d}".replace("#datensatz", f"#distribution-{dump.format.extension}"))
-        frozen = Dump(
-            f"data/releases/{self.release.version}/{dump.path.removeprefix('data/')}",
-            dump.format,
-            dump.body,
-            dump.programme,
-        )
+        path = f"data/releases/{self.release.version}/{dump.path.removeprefix('data/')}"
+        frozen = Dump(path, dump.format, dump.file, dump.size, dump.sha256, dump.programme)  # the bytes frozen now
         kind = "csv" if dump.format is CSV else "rdf"
         graph.add((node, RDF.type, DCAT.Distribution))
         for (text, lang), (description, _) in zip(TITLES[kind], DESCRIPTIONS[kind], strict=True):

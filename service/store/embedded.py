@@ -5,13 +5,15 @@ Data is swapped in whole: `replace` builds the new store beside the old one and 
 rebinds one reference (the data and its version together), so a reader sees the old or
 the new data, never a mix. Under `kzs serve` nothing replaces the data of a running web
 worker at all: a reload builds a new store in the master and replaces the workers
-(service/serving.py).
+(service/serving.py). On disk, `update` makes a new version from a stored one with only some graphs
+replaced, in a folder of its own (the stored one is never written).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,6 +23,7 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 CURRENT = "CURRENT"
+DIGESTS = ".graphs.json"  # beside each version folder: graph IRI → digest of the inputs it was loaded from
 
 
 class Store(Protocol):
@@ -75,6 +78,20 @@ def as_nquads(graphs: Mapping[str, bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
+def remove_version(path: Path, version: str) -> None:
+    shutil.rmtree(path / version, ignore_errors=True)
+    (path / f"{version}{DIGESTS}").unlink(missing_ok=True)
+
+
+def written(folder: Path, change: Callable[[ox.Store], object]) -> None:
+    """`change` applied to a writer of the store in `folder`, which is closed when this returns: a read-only
+    handle opened while a writer is open may miss files that the writer's compaction removes meanwhile."""
+    writer = ox.Store(str(folder))
+    change(writer)
+    writer.flush()
+    del writer  # the only reference: RocksDB closes, its background work done
+
+
 class EmbeddedStore:
     """pyoxigraph in memory, or on disk under `path` with one folder per data version."""
 
@@ -105,33 +122,89 @@ class EmbeddedStore:
             raise ValueError("an in-memory store has nothing to reopen")
         self._snapshot = (ox.Store.read_only(str(self.path / version)), version)
 
-    def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
+    def replace(self, graphs: Mapping[str, bytes], version: str, digests: Mapping[str, str] | None = None) -> None:
         """Load N-Triples per graph IRI into a fresh store, then swap it in.
 
         On disk, the folder of the version replaced is removed; one that other processes may still read
-        (a reload under gunicorn) is built by a new EmbeddedStore instead, and `prune` removes it later."""
-        folder = None
-        if self.path is not None:
-            folder = self.path / version
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-        fresh = ox.Store(str(folder)) if folder else ox.Store()
+        (a reload under gunicorn) is built by a new EmbeddedStore instead, and `prune` removes it later.
+        `digests` (graph IRI → digest of its inputs) is kept beside the version, for `update`."""
         # One bulk load of every graph as N-Quads: each call of its own costs a batch of files (about 0.1 s
         # each on disk, so hundreds of seconds for a thousand towns' graphs).
-        fresh.bulk_load(as_nquads(graphs), format=ox.RdfFormat.N_QUADS)
-        if folder:
-            # Close the writer before serving: a read-only handle never sees files that a
-            # writer's compaction removes, and any number of processes may open it.
-            fresh.optimize()
-            fresh.flush()
-            del fresh
-            fresh = ox.Store.read_only(str(folder))
+        data = as_nquads(graphs)
+        if self.path is None:
+            fresh = ox.Store()
+            fresh.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self.swap(fresh, version)
+            return
+        folder = self.fresh_folder(version)
+
+        def fill(writer: ox.Store) -> None:
+            writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            writer.optimize()
+
+        written(folder, fill)
+        self.swap(self.opened(version, digests), version)
+
+    def update(
+        self, base: str, graphs: Mapping[str, bytes], dropped: Iterable[str], version: str, digests: Mapping[str, str]
+    ) -> None:
+        """The on-disk version `base` with the graphs in `dropped` removed and `graphs` loaded, as `version`.
+
+        The new version starts as a checkpoint of `base` (RocksDB hard-links its immutable files, so this costs
+        the files' count, not their size) and is changed in a folder of its own; `base` is never written, so
+        every reader of it, in this process or another, sees all of it until it turns to the new version."""
+        if self.path is None:
+            raise ValueError("an in-memory store has no stored version to update")
+        folder = self.fresh_folder(version)
+        folder.rmdir()  # the checkpoint makes it
+        ox.Store.read_only(str(self.path / base)).backup(str(folder))
+        data, names = as_nquads(graphs), [ox.NamedNode(graph) for graph in {*graphs, *dropped}]
+
+        def change(writer: ox.Store) -> None:
+            for name in names:
+                writer.remove_graph(name)
+            writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+        written(folder, change)
+        self.swap(self.opened(version, digests), version)
+
+    def fresh_folder(self, version: str) -> Path:
+        if self.path is None:
+            raise ValueError("an in-memory store has no folders")
+        folder = self.path / version
+        shutil.rmtree(folder, ignore_errors=True)  # what a load that stopped half-way left
+        folder.mkdir(parents=True)
+        return folder
+
+    def opened(self, version: str, digests: Mapping[str, str] | None) -> ox.Store:
+        """The written version `version`, read-only, with its digests kept beside it."""
+        root = self.path
+        if root is None:
+            raise ValueError("an in-memory store has no folders")
+        if digests is not None:
+            partial = root / f".{version}{DIGESTS}.tmp"
+            partial.write_text(json.dumps(dict(sorted(digests.items())), indent=0), encoding="utf-8")
+            partial.replace(root / f"{version}{DIGESTS}")
+        return ox.Store.read_only(str(root / version))
+
+    def swap(self, fresh: ox.Store, version: str) -> None:
+        """Serve `fresh` as `version`, in one step; on disk, CURRENT points at it and the old folder goes."""
         old_version = self.version
         self._snapshot = (fresh, version)
         if self.path is not None:
             self.mark_current()
             if old_version and old_version != version:
-                shutil.rmtree(self.path / old_version, ignore_errors=True)
+                remove_version(self.path, old_version)
+
+    def digests(self, version: str) -> dict[str, str] | None:
+        """Graph IRI → digest of its inputs, as kept with a stored version (None: not kept, build it whole)."""
+        if self.path is None:
+            return None
+        try:
+            found = json.loads((self.path / f"{version}{DIGESTS}").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else None
 
     def mark_current(self) -> None:
         """Point CURRENT (what a restart reopens) at this store's version, atomically."""
@@ -145,7 +218,7 @@ class EmbeddedStore:
             return []
         removed = [p.name for p in self.path.iterdir() if p.is_dir() and p.name != self.version]
         for name in removed:
-            shutil.rmtree(self.path / name, ignore_errors=True)
+            remove_version(self.path, name)
         return removed
 
     def query(

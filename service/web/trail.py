@@ -23,13 +23,15 @@ SELECT ?r ?parent WHERE {
 } ORDER BY ?parent LIMIT 1
 """
 )
+# The type as a filter, not a pattern: joined with `?work a eli:Work`, the store starts from every programme's
+# work (one per town) and walks the path back from each, so every page's breadcrumbs grew with the towns.
 PROGRAMME = (
     SPARQL_PROLOGUE
     + """
 SELECT ?r ?work WHERE {
   ?r (skos:inScheme|skos:member|dct:source|eli:realizes|eli:embodies|oa:hasSource|eli:is_part_of
       |owl:annotatedSource)+ ?work .
-  ?work a eli:Work
+  FILTER EXISTS { ?work a eli:Work }
 } LIMIT 1
 """
 )
