@@ -38,9 +38,13 @@ UI: dict[str, tuple[str, str]] = {
     "query_this": ("Diese Ressource abfragen (SPARQL)", "Query this resource (SPARQL)"),
     "iri": ("IRI", "IRI"),
     "curated": ("kuratiert", "curated"),
-    "curated_note": (
-        "von der Redaktion ergänzt: der Text sagt es mit anderen Worten oder legt es nur nahe",
-        "added by the editors: the text says it in other words or only implies it",
+    "curated_note_explicit": (
+        "von der Redaktion ergänzt: der Text sagt es ausdrücklich, mit seinen Worten (siehe Begründung)",
+        "added by the editors: the text says so explicitly, in its own words (see the reason)",
+    ),
+    "curated_note_interpreted": (
+        "von der Redaktion ergänzt: eine Lesart des Textes, nicht seine Worte",
+        "added by the editors: a reading of the text, not its words",
     ),
     "overview": ("Das Programm im Überblick", "The programme at a glance"),
     "overview_desc": (

@@ -32,6 +32,7 @@ def _iri(c: str) -> str:
 
 TYPE, NOTATION, LEVEL_NAME = _iri("rdf:type"), _iri("skos:notation"), _iri("kzs:levelName")
 SUBJECT, PREDICATE, OBJECT, BASIS = (_iri(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
+EXPLICIT = _iri("kzs:explicit")
 # An SSSOM mapping record (owl:Axiom) describes its triple as an rdf:Statement does (kuratierte-aussagen.rq).
 AS_STATEMENT = {
     _iri("owl:annotatedSource"): SUBJECT,
@@ -78,6 +79,7 @@ class Curation:
     basis: str
     comment: str = ""
     comment_lang: str = ""
+    explicit: bool = False  # kzs:explicit: the text says it; otherwise a reading (kzs:interpreted)
 
 
 @dataclass(frozen=True)
@@ -365,7 +367,8 @@ def _curations(triples: list[ox.Triple], resource: ox.NamedNode, labels: Labels,
         basis_label = labels.name(basis[0], language) if basis else None
         comments = {c.language or "": c.value for c in props.get(COMMENT, []) if isinstance(c, ox.Literal)}
         comment = pick(comments, language) or ("", "")
-        curation = Curation(basis_label[0] if basis_label else text("curated", language), *comment)
+        explicit = bool(basis) and basis[0] == ox.NamedNode(EXPLICIT)
+        curation = Curation(basis_label[0] if basis_label else text("curated", language), *comment, explicit)
         found[(props[PREDICATE][0].value, props[OBJECT][0])] = curation  # type: ignore[union-attr]
     return found
 

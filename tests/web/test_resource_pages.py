@@ -137,6 +137,25 @@ def test_curated_statements_say_so(client: FlaskClient) -> None:
     assert all(text(d.find("summary")).startswith("kuratiert · ") for d in curated)  # type: ignore[arg-type]
 
 
+def test_the_curation_note_says_whether_the_text_states_it_or_the_editors_read_it(
+    client: FlaskClient, app: Flask
+) -> None:
+    """An explicit link (the text names it) is not called a reading; an interpreted one is."""
+    query = (
+        SPARQL_PROLOGUE
+        + """SELECT ?s (SAMPLE(?o) AS ?value) WHERE {
+      ?statement rdf:subject ?s ; rdf:predicate dct:audience ; rdf:object ?o ; kzs:basis ?basis .
+      ?o skos:prefLabel ?label } GROUP BY ?s"""
+    )
+    notes = {"kzs:explicit": "sagt es ausdrücklich", "kzs:interpreted": "eine Lesart des Textes"}
+    for basis, words in notes.items():
+        rows = list(select(state(app).store, query.replace("?basis", basis)))
+        assert rows, basis
+        tree = page(client, rows[0]["s"].value)
+        found = [text(d) for d in tree.iterfind(".//dd//details[@class='curation']")]
+        assert any(words in note for note in found), (basis, found)
+
+
 def test_incoming_links_are_grouped_counted_and_paged(client: FlaskClient, app: Flask) -> None:
     size = state(app).config.page_size
     tree = page(client, PROGRAMME + "/fassung/2009/de/text")

@@ -69,3 +69,40 @@ def test_the_xlsx_link_downloads_a_workbook(browser: Any, server: str, downloads
     assert target.exists(), f"no download in {sorted(p.name for p in downloads.iterdir())}"
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][:3] == ("programme", "sdg_number", "sdg") and len(rows) == 9
+
+
+def test_on_a_phone_the_page_does_not_scroll_sideways_and_no_word_is_broken(browser: Any, server: str) -> None:
+    """At 390 px the table scrolls inside its box if it must, and each cell is at least as wide as its longest
+    word (the finding: cells broken letter by letter)."""
+    from selenium.webdriver.common.by import By
+
+    size = browser.get_window_size()
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(server + "queries/zielgruppen-haeufigkeit")
+        folder = Path(os.environ.get("KZS_SCREENSHOTS") or Path(__file__).resolve().parents[1] / "artifacts")
+        folder.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(folder / "result-table-390.png"))
+        wide = browser.execute_script(
+            """return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
+                 window.innerWidth + 1 && !e.closest('.table-scroll')).map(e => e.tagName + '.' + e.className)"""
+        )
+        assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0, wide
+        cells = browser.find_elements(By.CSS_SELECTOR, "table.sparql-results tbody td")
+        assert cells
+        broken = browser.execute_script(
+            """return arguments[0].filter(td => {
+                 const words = td.innerText.split(/\\s+/).filter(w => w);
+                 if (!words.length) return false;
+                 const probe = document.createElement('span');
+                 probe.style.whiteSpace = 'nowrap';
+                 td.appendChild(probe);
+                 const longest = Math.max(...words.map(w => { probe.textContent = w; return probe.offsetWidth; }));
+                 probe.remove();
+                 return td.clientWidth < longest;
+               }).map(td => td.innerText)""",
+            cells,
+        )
+        assert not broken, broken[:5]
+    finally:
+        browser.set_window_size(size["width"], size["height"])
