@@ -11,7 +11,6 @@ import io
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
-from tests.support.project import ROOT, break_programme, free_port, start_server
+from tests.support.project import ROOT, break_programme, free_port, kzs_reload, start_server
 
 PROGRAMME = "id/kommune/05974040/programm/zukunftsprogramm"
 DATASET = "data/soest-2009#datensatz"
@@ -169,18 +168,6 @@ def serving(project_copy: Path, tmp_path: Path) -> Iterator[tuple[str, int, dict
     process.terminate()
     assert process.wait(timeout=60) == 0
     assert not (tmp_path / "run" / "kzs.pid").exists() and not (tmp_path / "run" / "kzs.reload.json").exists()
-
-
-def kzs_reload(port: int, settings: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KZS_")}, **settings}
-    return subprocess.run(
-        [sys.executable, "-m", "service", "reload", "--port", str(port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_readers_see_only_complete_valid_versions_while_reloading(

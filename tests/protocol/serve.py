@@ -36,8 +36,8 @@ class FixtureStore(EmbeddedStore):
         super().__init__()
         self.fixtures = {GRAPHS[name]: (fixtures / name).read_bytes() for name in GRAPHS}
 
-    def replace(self, graphs: Mapping[str, bytes], version: str) -> None:
-        super().replace({**graphs, **self.fixtures}, version + "+w3c")
+    def replace(self, graphs: Mapping[str, bytes], version: str, digests: Mapping[str, str] | None = None) -> None:
+        super().replace({**graphs, **self.fixtures}, version + "+w3c", digests)
 
     def holds(self, update: bytes) -> bool:
         """Whether the quads an INSERT DATA would add are all here already."""

@@ -4,11 +4,9 @@ are the changes `kzs diff` reports; closed pages are immutable and keep their by
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +25,7 @@ from service.ingest.text_import import import_programme, to_relative_turtle
 from service.publish.feed import PAGE_SIZE
 from service.web.app import create_app
 from tests.ingest.test_versions import REVISION, revision_folder
-from tests.support.project import BASE, ROOT, free_port, start_server
+from tests.support.project import BASE, ROOT, free_port, kzs_reload, start_server
 
 CLIENT = ROOT / ".cache" / "ldes-client" / "node_modules" / ".bin" / "ldes-client"  # `make test-deps`
 LDES = Namespace("https://w3id.org/ldes#")
@@ -217,16 +215,7 @@ def test_a_real_ldes_client_reads_from_the_start_then_only_what_a_reload_adds(
 
         folder = revision_folder(project_copy / "data", REVISION)  # Soest's test revision: 2 reworded, +1, -1
         (folder / "programme.ttl").write_text(to_relative_turtle(import_programme(folder, concepts)), encoding="utf-8")
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("KZS_")}, **settings}
-        env["KZS_PROJECT_DIR"] = str(project_copy)
-        reload = subprocess.run(
-            [sys.executable, "-m", "service", "reload", "--port", str(port)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        reload = kzs_reload(port, {**settings, "KZS_PROJECT_DIR": str(project_copy)})
         assert reload.returncode == 0, reload.stderr
 
         everything = follower.members(SOEST_GOALS + 4)

@@ -122,6 +122,19 @@ def start_server(
     return process
 
 
+def kzs_reload(port: int, settings: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`kzs reload` for the server on `port`, with these KZS_* settings only."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KZS_")}, **settings}
+    return subprocess.run(
+        [sys.executable, "-m", "service", "reload", "--port", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 SECOND_PROGRAMME = """
 @prefix dct: <http://purl.org/dc/terms/> .
 <data/zweites-programm#datensatz> dct:title "Ein erfundenes Programm"@de ;
