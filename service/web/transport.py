@@ -13,7 +13,9 @@ import gzip
 
 from flask import Flask, Response, request
 
+from service.cache import Rendering
 from service.web.responses import Prepared
+from service.web.state import state
 
 COMPRESSIBLE = (
     "text/",
@@ -62,7 +64,7 @@ def compress(response: Response) -> Response:
     body = response.get_data()
     if len(body) > MAX_BYTES:
         return response
-    response.set_data(gzip.compress(body, compresslevel=LEVEL, mtime=0))
+    response.set_data(gzipped(body, strong_etag(response)))
     response.headers["Content-Encoding"] = "gzip"
     if hasattr(source, "close"):
         source.close()  # a static file's handle, read whole above
@@ -71,6 +73,22 @@ def compress(response: Response) -> Response:
     elif response.headers.get("ETag"):
         response.headers["ETag"] = weak(response.headers["ETag"])
     return response
+
+
+def strong_etag(response: Response) -> str | None:
+    etag = dict(response.prepared).get("ETag") if isinstance(response, Prepared) else response.headers.get("ETag")
+    return etag if etag and not etag.startswith("W/") else None
+
+
+def gzipped(body: bytes, etag: str | None) -> bytes:
+    """`body` compressed; kept in the representation cache under its strong ETag (the same bytes by definition),
+    so a cached document or a static file is compressed once, not on every request."""
+    if etag is None:
+        return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    packed = state().representations.get_or_render(
+        ("gzip", etag), lambda: Rendering(gzip.compress(body, compresslevel=LEVEL, mtime=0), "", (), etag)
+    )
+    return packed.body
 
 
 def vary_on_encoding(response: Response) -> None:
