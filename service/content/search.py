@@ -20,7 +20,7 @@ from functools import cached_property
 import pyoxigraph as ox
 import snowballstemmer
 
-from service.rdf.namespaces import PREFIXES
+from service.rdf.namespaces import iri_of
 from service.rdf.term_labels import term_label
 from service.rdf.uris import curie, is_web_iri, local_link
 from service.store.embedded import Store, select
@@ -34,29 +34,24 @@ MAX_RESULTS = 50
 SNIPPET = 90  # characters of context either side of a match in a description
 
 
-def _iri(name: str) -> str:
-    prefix, local = name.split(":")
-    return PREFIXES[prefix] + local
-
-
 # Property → weight: what names a resource counts more than what describes it.
 WEIGHTS = {
-    **{_iri(p): 3 for p in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")},
-    **{_iri(p): 2 for p in ("skos:altLabel", "skos:notation", "kzs:emphasis")},
-    **{_iri(p): 1 for p in ("skos:definition", "dct:description", "rdfs:comment", "skos:scopeNote")},
+    **{iri_of(p): 3 for p in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")},
+    **{iri_of(p): 2 for p in ("skos:altLabel", "skos:notation", "kzs:emphasis")},
+    **{iri_of(p): 1 for p in ("skos:definition", "dct:description", "rdfs:comment", "skos:scopeNote")},
 }
 LABELS = {iri for iri, weight in WEIGHTS.items() if weight == 3}
-NOTATION = _iri("skos:notation")
-AXIOM = _iri("owl:Axiom")
+NOTATION = iri_of("skos:notation")
+AXIOM = iri_of("owl:Axiom")
 
 # Kinds of resource, in the order a reader looks for them (the order breaks ties), each with the classes it
 # holds and the points it adds to a match: a programme's goals come before the concepts they use where they
 # match as well, or nearly (a goal's inflected word against a concept's exact one still loses).
 KINDS: dict[str, tuple[frozenset[str], int]] = {
-    "goals": (frozenset(_iri(f"kzs:{c}") for c in ("Vision", "OverarchingGoal", "StrategicGoal", "ActionGoal")), 2),
-    "concepts": (frozenset(_iri(f"skos:{c}") for c in ("Concept", "ConceptScheme", "Collection")), 0),
+    "goals": (frozenset(iri_of(f"kzs:{c}") for c in ("Vision", "OverarchingGoal", "StrategicGoal", "ActionGoal")), 2),
+    "concepts": (frozenset(iri_of(f"skos:{c}") for c in ("Concept", "ConceptScheme", "Collection")), 0),
     "sdg": (frozenset({AXIOM}), 0),
-    "vocabulary": (frozenset(_iri(f"owl:{c}") for c in ("Class", "ObjectProperty", "DatatypeProperty")), 0),
+    "vocabulary": (frozenset(iri_of(f"owl:{c}") for c in ("Class", "ObjectProperty", "DatatypeProperty")), 0),
     "other": (frozenset(), 0),
 }
 KIND_ORDER = {key: position for position, key in enumerate(KINDS)}

@@ -51,10 +51,15 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
+def iri_of(curie: str) -> str:
+    """The IRI a CURIE in one of the project's prefixes names: `skos:notation` → `http://…/core#notation`."""
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
 # What names a thing, in order of preference.
 LABEL_PROPERTIES = tuple(
-    PREFIXES[c.split(":")[0]] + c.split(":")[1]
-    for c in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")
+    iri_of(c) for c in ("skos:prefLabel", "dct:title", "eli:title", "foaf:name", "schema:name", "rdfs:label")
 )
 
 # BCP 47 language tags ⇄ the EU language authority's codes (ISO 639-3), for the languages programmes use so far.

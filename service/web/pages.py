@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from service.content.describe import Description
 from service.content.terms import Literals, Vocabulary, pick
-from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES
+from service.rdf.namespaces import LABEL_PROPERTIES, PREFIXES, iri_of
 from service.rdf.term_labels import inverse_label, term_label
 from service.rdf.uris import THING, curie, document_url, is_annual_priorities, is_web_iri, local_link
 from service.store.embedded import Store
@@ -25,22 +25,17 @@ from service.web.quotes import EXACT, FILE, SELECTOR, Quote, quotes_of
 Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
-def _iri(c: str) -> str:
-    prefix, local = c.split(":", 1)
-    return PREFIXES[prefix] + local
-
-
-TYPE, NOTATION, LEVEL_NAME = _iri("rdf:type"), _iri("skos:notation"), _iri("kzs:levelName")
-SUBJECT, PREDICATE, OBJECT, BASIS = (_iri(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
-EXPLICIT = _iri("kzs:explicit")
+TYPE, NOTATION, LEVEL_NAME = iri_of("rdf:type"), iri_of("skos:notation"), iri_of("kzs:levelName")
+SUBJECT, PREDICATE, OBJECT, BASIS = (iri_of(c) for c in ("rdf:subject", "rdf:predicate", "rdf:object", "kzs:basis"))
+EXPLICIT = iri_of("kzs:explicit")
 # An SSSOM mapping record (owl:Axiom) describes its triple as an rdf:Statement does (kuratierte-aussagen.rq).
 AS_STATEMENT = {
-    _iri("owl:annotatedSource"): SUBJECT,
-    _iri("owl:annotatedProperty"): PREDICATE,
-    _iri("owl:annotatedTarget"): OBJECT,
+    iri_of("owl:annotatedSource"): SUBJECT,
+    iri_of("owl:annotatedProperty"): PREDICATE,
+    iri_of("owl:annotatedTarget"): OBJECT,
 }
-COMMENT, MEMBER = _iri("rdfs:comment"), _iri("skos:member")
-SOURCE_OF, TARGET_OF = _iri("owl:annotatedSource"), _iri("owl:annotatedTarget")
+COMMENT, MEMBER = iri_of("rdfs:comment"), iri_of("skos:member")
+SOURCE_OF, TARGET_OF = iri_of("owl:annotatedSource"), iri_of("owl:annotatedTarget")
 NO_TERM = "https://w3id.org/sssom/NoTermFound"
 
 XSD = PREFIXES["xsd"]
@@ -49,7 +44,7 @@ MARKUP_DATATYPES = (PREFIXES["rdf"] + "HTML", PREFIXES["rdf"] + "XMLLiteral")
 
 # Properties in the order a reader wants them; the rest follow by label.
 def _iris(names: str) -> list[str]:
-    return [_iri(c) for c in names.split()]
+    return [iri_of(c) for c in names.split()]
 
 
 ORDER = _iris(
@@ -67,7 +62,7 @@ ORDER = _iris(
     kzs:basis"""
 )
 # An SDG mapping record: what it links first, then how sure (SSSOM's namespace is not predeclared).
-ORDER[:0] = [_iri("owl:annotatedSource"), _iri("owl:annotatedTarget"), "https://w3id.org/sssom/confidence"]
+ORDER[:0] = [iri_of("owl:annotatedSource"), iri_of("owl:annotatedTarget"), "https://w3id.org/sssom/confidence"]
 RANK = {iri: n for n, iri in enumerate(ORDER)}
 HIDDEN = {TYPE}  # shown as the page's kind, not as a row
 

@@ -7,22 +7,17 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from service.content.sources import Piece, pieces, source_link
-from service.rdf.namespaces import PREFIXES
+from service.rdf.namespaces import iri_of
 from service.rdf.uris import is_web_iri, local_link
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
-def _iri(c: str) -> str:
-    prefix, local = c.split(":", 1)
-    return PREFIXES[prefix] + local
-
-
 QUOTED, DERIVED, SELECTOR, SOURCE = (
-    _iri(c) for c in ("prov:wasQuotedFrom", "prov:wasDerivedFrom", "oa:hasSelector", "oa:hasSource")
+    iri_of(c) for c in ("prov:wasQuotedFrom", "prov:wasDerivedFrom", "oa:hasSelector", "oa:hasSource")
 )
-EXACT, START, END, FILE = (_iri(c) for c in ("oa:exact", "oa:start", "oa:end", "eli:is_exemplified_by"))
-CELL = tuple(_iri(c) for c in ("kzs:sheetName", "kzs:column", "kzs:row"))  # a kzs:CellSelector: Ziele!D7
+EXACT, START, END, FILE = (iri_of(c) for c in ("oa:exact", "oa:start", "oa:end", "eli:is_exemplified_by"))
+CELL = tuple(iri_of(c) for c in ("kzs:sheetName", "kzs:column", "kzs:row"))  # a kzs:CellSelector: Ziele!D7
 
 
 @dataclass(frozen=True)
