@@ -4,6 +4,7 @@ service/rdf/term_labels.py)."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 LANGUAGES = ("de", "en")  # the first is the fallback: the sources are German
 
@@ -381,7 +382,13 @@ UI: dict[str, tuple[str, str]] = {
 
 def text(key: str, language: str, /, **values: object) -> str:
     """The interface string `key` in `language` (German where there is no such language)."""
-    german, english = UI[key]
+    return from_table(UI, key, language, **values)
+
+
+def from_table(table: Mapping[str, tuple[str, str]], key: str, language: str, /, **values: object) -> str:
+    """The string `key` of a table of (German, English) texts in `language`, German where there is no such
+    language; filled with `values` (without values, the template as it is)."""
+    german, english = table[key]
     chosen = english if language == "en" else german
     return chosen.format(**values) if values else chosen
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from service.rdf.sparql_text import tokens
-from service.texts import LANGUAGES
+from service.texts import from_table
 
 # The words SPARQL 1.1 reads as keywords or built-in functions (SPARQL 1.1 Query §19.8), in upper case.
 KEYWORD_TEXT = """BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED DISTINCT REDUCED AS OPTIONAL FILTER UNION
@@ -81,8 +81,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def said(key: str, language: str, /, **values: object) -> str:
     """The message `key` in `language` (German where there is no such language), with its values."""
-    chosen = MESSAGES[key][LANGUAGES.index(language) if language in LANGUAGES else 0]
-    return chosen.format(**values) if values else chosen  # without values a template, as the editor fills it
+    return from_table(MESSAGES, key, language, **values)  # without values a template, as the editor fills it
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from service.content import comparison
 from service.content.changes import Changes, Version, changes, versions
 from service.errors import BadRequest, NotFound
 from service.rdf.uris import is_valid_path
+from service.texts import from_table
 from service.web.responses import PAGE, Document, respond
 from service.web.state import get_config, get_store
 
@@ -132,9 +133,7 @@ UI = {
 
 def ui(language: str) -> Callable[..., str]:
     def say(key: str, **values: object) -> str:
-        german, english = UI[key]
-        chosen = english if language == "en" else german
-        return chosen.format(**values) if values else chosen
+        return from_table(UI, key, language, **values)
 
     return say
 
