@@ -99,6 +99,7 @@ class EmbeddedStore:
         self.path = Path(path) if path else None
         # One immutable pair: the data and its version are read and rebound together.
         self._snapshot: tuple[ox.Store, str] = (ox.Store(), "")
+        self._sizes: tuple[ox.Store, dict[str, int]] | None = None  # graph_sizes of the snapshot's store
 
     @property
     def version(self) -> str:
@@ -243,5 +244,11 @@ class EmbeddedStore:
         )
 
     def graph_sizes(self) -> dict[str, int]:
-        counts = select(self, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-        return {row["g"].value: int(row["n"].value) for row in counts}
+        """Statements per named graph, counted once per data held: a snapshot's store is never written (every
+        change swaps in another), and /health, the Service Description and publication all ask."""
+        data = self._snapshot[0]
+        if self._sizes is None or self._sizes[0] is not data:
+            counts = data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+            assert isinstance(counts, ox.QuerySolutions)  # noqa: S101 - a SELECT
+            self._sizes = (data, {row["g"].value: int(row["n"].value) for row in counts})
+        return dict(self._sizes[1])
