@@ -209,11 +209,23 @@ def action_goal_rows(store: Store, graph_keys: Mapping[str, str]) -> list[dict[s
 def to_csv(rows: Iterable[Mapping[str, str]]) -> bytes:
     """RFC 4180: comma-separated, CRLF line ends, a header row of the column names; UTF-8. Meant for
     spreadsheets, so no cell starts a formula (service/content/spreadsheets.py)."""
+    return b"".join(csv_records(rows))
+
+
+def csv_records(rows: Iterable[Mapping[str, str]]) -> list[bytes]:
+    """The CSV's header and then each row, as the bytes `to_csv` joins (a record may span lines)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[c.name for c in COLUMNS], lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({name: neutralised(value) for name, value in row.items()} for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    records = []
+    for row in [None, *rows]:
+        if row is None:
+            writer.writeheader()
+        else:
+            writer.writerow({name: neutralised(value) for name, value in row.items()})
+        records.append(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+    return records
 
 
 def csvw_metadata(csv_name: str, title: Mapping[str, str], license_iris: Iterable[str]) -> bytes:

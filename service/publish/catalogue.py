@@ -20,6 +20,7 @@ from service.config import Config
 from service.ingest.programmes import Programme
 from service.publish.catalogue_texts import DESCRIPTIONS, TITLES
 from service.publish.dumps import CSV, CSVW, FILE_TYPES, Dump
+from service.publish.entries import Entries, summary_of
 from service.rdf.namespaces import (
     CV,
     DCATAP,
@@ -157,13 +158,16 @@ def chunk_id(*parts: str) -> BNode:
 
 
 def describe_file(graph: Graph, node: URIRef, base: str, dump: Dump) -> None:
-    """Where a dump is, what it is, how large, and its SHA-256 checksum."""
+    """Where a dump is, what it is, how large, and its SHA-256 checksum where it has one (a whole-dataset file
+    is assembled from the parts' files and not hashed; each part's file is, and a release's)."""
     url = URIRef(base + dump.path)
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.mediaType, URIRef(IANA + dump.media_type)))
     graph.add((node, DCTERMS.format, URIRef(f"{EU}file-type/{FILE_TYPES[dump.format.extension]}")))
     graph.add((node, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
+    if not dump.sha256:
+        return
     checksum = chunk_id("checksum", dump.path)
     graph.add((node, SPDX.checksum, checksum))
     graph.add((checksum, SPDX.algorithm, SHA256))
@@ -177,7 +181,7 @@ class Catalogue:
     iri: URIRef
     head: Graph
     datasets: list[URIRef] = field(default_factory=list)
-    parts: list[Graph] = field(default_factory=list)
+    parts: Entries = field(default_factory=Entries)
     frozen: set[URIRef] = field(
         default_factory=set
     )  # releases and their series: the SPARQL service has the current data
@@ -433,14 +437,18 @@ def build_catalogue(
     builder = CatalogueBuilder(config)
     ontology = ontologies(store)
     parts = [builder.dataset(p, facts[p.key], [x for x in dumps if x.programme == p.key], ontology) for p in programmes]
-    return assemble_catalogue(config, programmes, parts)
+    datasets = [URIRef(p.dataset(config.base_uri)) for p in programmes]
+    entries = Entries([(entry, summary_of(entry, d)) for entry, d in zip(parts, datasets, strict=True)])
+    return assemble_catalogue(config, programmes, entries)
 
 
-def assemble_catalogue(config: Config, programmes: Sequence[Programme], parts: list[Graph]) -> Catalogue:
-    """The catalogue from each programme's entry (built now, or kept from an earlier version: publish/parts.py)."""
+def assemble_catalogue(config: Config, programmes: Sequence[Programme], entries: Entries) -> Catalogue:
+    """The catalogue from each programme's entry (built now, or kept from an earlier version: publish/parts.py),
+    made of their summaries: each entry is read when a page asks for it."""
     builder = CatalogueBuilder(config)
     datasets = [URIRef(p.dataset(config.base_uri)) for p in programmes]
-    themes = sorted({o for part, d in zip(parts, datasets, strict=True) for o in part.objects(d, DCAT.theme)}, key=str)
-    licenses = {o for part, d in zip(parts, datasets, strict=True) for o in part.objects(d, DCTERMS.license)}
-    head = builder.head(parts, themes, licenses)
-    return Catalogue(builder.catalog, head, datasets, parts)
+    summaries = entries.summaries()
+    themes = sorted({o for s, d in zip(summaries, datasets, strict=True) for o in s.objects(d, DCAT.theme)}, key=str)
+    licenses = {o for s, d in zip(summaries, datasets, strict=True) for o in s.objects(d, DCTERMS.license)}
+    head = builder.head(summaries, themes, licenses)
+    return Catalogue(builder.catalog, head, datasets, entries)

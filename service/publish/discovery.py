@@ -215,7 +215,7 @@ def void_graph(
             graph.add((whole, VOID.dataDump, URIRef(base + dump.path)))
         if dump.programme is None and dump.format is not CSVW:
             graph.add((whole, DCAT.distribution, whole_distribution(graph, base, dump)))
-    for programme, part in zip(programmes, catalogue.parts, strict=True):
+    for programme, part in zip(programmes, catalogue.parts.summaries(), strict=True):
         subset = URIRef(programme.dataset(base))
         graph.add((whole, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
@@ -261,7 +261,8 @@ def modified(part: Graph, dataset: URIRef) -> date | None:
 
 
 def newest(catalogue: Catalogue) -> date:
-    dates = [m for d, p in zip(catalogue.datasets, catalogue.parts, strict=True) if (m := modified(p, d))]
+    summaries = catalogue.parts.summaries()
+    dates = [m for d, p in zip(catalogue.datasets, summaries, strict=True) if (m := modified(p, d))]
     return max(dates) if dates else date(1970, 1, 1)
 
 
@@ -271,7 +272,7 @@ def sitemap_urls(
     """Every page a search engine should know, with the date its data last changed."""
     base, overall = config.base_uri, newest(catalogue)
     changed = {}
-    for programme, dataset, part in zip(programmes, catalogue.datasets, catalogue.parts, strict=True):
+    for programme, dataset, part in zip(programmes, catalogue.datasets, catalogue.parts.summaries(), strict=True):
         changed.update(dict.fromkeys(programme.graphs, modified(part, dataset) or overall))
     urls = [(base, overall), (f"{base}data/", overall)]
     urls += [(p.landing_page(base), changed.get(p.graphs[0], overall)) for p in programmes]

@@ -2,9 +2,9 @@
 
 Each programme's dumps, its catalogue entry and its licences are built once per digest of what they follow
 from (the inputs of its graphs as the on-disk store keeps them, those of the shared graphs, the settings and
-this module's format) and kept in a folder of that digest; the whole dataset's dumps once per set of parts,
-assembled from the parts' files as they stream. After one town changed, a publication builds that town's part
-and the whole dumps again and reads every other part from disk. Without digests (a store in memory, a remote
+this module's format) and kept in a folder of that digest; the whole dataset's dumps are the parts' files
+one after another, read from them when they are sent (publish/dumps.py). After one town changed, a publication
+builds that town's part and reads every other part from disk. Without digests (a store in memory, a remote
 store) every part is built, as before.
 """
 
@@ -22,13 +22,16 @@ from rdflib.namespace import DCTERMS
 
 from service.config import Config
 from service.ingest.programmes import Programme
+from service.ingest.validation import run_all
 from service.publish.catalogue import CatalogueBuilder, ontologies, read_facts
 from service.publish.discovery import PartStatistics, Statistics
-from service.publish.dumps import META, Dump, dumps_of, fill_part, part_files, partial_of, settle, write_whole
+from service.publish.dumps import META, Dump, dumps_of, fill_part, part_files, partial_of, settle, whole_dumps
+from service.publish.entries import Lazy, summary_of
 from service.store.embedded import EmbeddedStore, Store
 
-FORMAT = "3"  # bumped when what a part holds or how it is built changes
+FORMAT = "5"  # bumped when what a part holds or how it is built changes
 DATASET = "dataset.nt"  # in a programme's part folder: its catalogue entry
+SUMMARY = "summary.nt"  # and what the whole catalogue reads of it
 LICENSES = "licenses.json"
 STATISTICS = "statistics.json"
 
@@ -37,34 +40,28 @@ STATISTICS = "statistics.json"
 class Part:
     folder: Path
     dumps: list[Dump]
-    dataset: Graph | None  # the catalogue entry (None for the shared graphs' part)
+    entry: Lazy | None  # the catalogue entry, read when first needed (None for the shared graphs' part)
+    summary: Graph | None  # what the whole catalogue reads of the entry (publish/entries.py)
     licenses: list[str]
     statistics: PartStatistics  # for VoID and the sitemap
 
 
-# Catalogue entries read in this process, by part folder (named by digest, so never stale): a reload reads
-# only the entries of the parts that changed. rdflib parses about 15k triples/s here.
-_entries: dict[str, Graph] = {}
-
-
-def kept(folder: Path) -> tuple[Graph | None, list[str], PartStatistics]:
-    """A part's catalogue entry, licences and statistics as `keep` wrote them."""
-    dataset = None
+def kept(folder: Path) -> tuple[Lazy | None, Graph | None, list[str], PartStatistics]:
+    """A part's catalogue entry (to be read), its summary, licences and statistics as `keep` wrote them."""
+    entry = summary = None
     if (folder / DATASET).is_file():
-        if folder.name not in _entries:
-            if len(_entries) > 100_000:
-                _entries.clear()
-            _entries[folder.name] = Graph().parse(folder / DATASET, format="nt")
-        dataset = _entries[folder.name]
+        entry, summary = Lazy(folder / DATASET), Graph().parse(folder / SUMMARY, format="nt")
     licenses = json.loads((folder / LICENSES).read_text(encoding="utf-8"))
     statistics = PartStatistics(**json.loads((folder / STATISTICS).read_text(encoding="utf-8")))
-    return dataset, licenses, statistics
+    return entry, summary, licenses, statistics
 
 
-def keep(folder: Path, dataset: Graph | None, licenses: list[str], statistics: PartStatistics) -> None:
+def keep(folder: Path, dataset: tuple[Graph, URIRef] | None, licenses: list[str], statistics: PartStatistics) -> None:
     """What a part says besides its dumps, into its folder (before it is settled under its name)."""
     if dataset is not None:
-        (folder / DATASET).write_bytes(dataset.serialize(format="nt", encoding="utf-8"))
+        entry, iri = dataset
+        (folder / DATASET).write_bytes(entry.serialize(format="nt", encoding="utf-8"))
+        (folder / SUMMARY).write_bytes(summary_of(entry, iri).serialize(format="nt", encoding="utf-8"))
     (folder / LICENSES).write_text(json.dumps(licenses), encoding="utf-8")
     (folder / STATISTICS).write_text(json.dumps(asdict(statistics)), encoding="utf-8")
 
@@ -81,7 +78,7 @@ class PartCache:
     them where it keeps them, else their content does (built every time, found again when equal)."""
 
     def __init__(self, config: Config, store: Store, shared: Sequence[str]) -> None:
-        self.folder = publication_folder(config)
+        self.folder, self.shared_graphs = publication_folder(config), tuple(shared)
         self.digests = store.digests(store.version) if isinstance(store, EmbeddedStore) else None
         context = hashlib.sha256(f"{FORMAT}\0{config!r}".encode())
         for graph in shared:
@@ -107,66 +104,81 @@ class PartCache:
                 return self.folder / f"{kind}-{key}"
         return settle(partial, self.folder / f"{kind}-{key}")
 
-    def programme(
-        self, store: Store, programme: Programme, builder: CatalogueBuilder, ontology: Sequence[URIRef]
-    ) -> Part:
+    def found(self, programme: Programme) -> Part | None:
+        """The programme's part as kept on disk, if its digest is there."""
+        key = self.key(programme.key, programme.graphs)
+        folder = self.folder / f"programme-{programme.key}-{key}"
+        if key is None or not (folder / STATISTICS).is_file():
+            return None
+        return Part(folder, dumps_of(folder, programme.key), *kept(folder))
+
+    def build(self, store: Store, programme: Programme, builder: CatalogueBuilder, ontology: Sequence[URIRef]) -> Path:
+        """The programme's part built now, settled in its folder."""
         kind, key = f"programme-{programme.key}", self.key(programme.key, programme.graphs)
-        folder = self.folder / f"{kind}-{key}"
-        if key is not None and (folder / STATISTICS).is_file():
-            dataset, licenses, statistics = kept(folder)
-            return Part(folder, dumps_of(folder, programme.key), dataset, licenses, statistics)
-        self.built += 1
         base = builder.base
         facts = read_facts(store, base, programme)
         licenses = [str(o) for o in facts.metadata.objects(URIRef(programme.dataset(base)), DCTERMS.license)]
-        partial = fill_part(part_files(store, programme.key, programme.graphs, licenses), partial_of(folder))
-        dataset = builder.dataset(programme, facts, dumps_of(partial, programme.key), ontology)
-        statistics = PartStatistics.of(store, programme.graphs)
-        keep(partial, dataset, licenses, statistics)
-        folder = self.settled(partial, kind, key)
-        return Part(folder, dumps_of(folder, programme.key), dataset, licenses, statistics)
+        files = part_files(store, programme.key, programme.graphs, licenses, self.shared_graphs)
+        partial = fill_part(files, partial_of(self.folder / f"{kind}-{key}"))
+        entry = builder.dataset(programme, facts, dumps_of(partial, programme.key), ontology)
+        keep(partial, (entry, URIRef(programme.dataset(base))), licenses, PartStatistics.of(store, programme.graphs))
+        return self.settled(partial, kind, key)
+
+    def build_all(self, store: Store, config: Config, programmes: Sequence[Programme]) -> list[Path]:
+        """The parts of `programmes` built now: in KZS_JOBS processes over an on-disk store (each opens the
+        store's version read-only), else here."""
+        self.built += len(programmes)
+        if isinstance(store, EmbeddedStore) and store.path is not None and len(programmes) > 1:
+            tasks = [(config, str(store.path), store.version, p, self.shared_graphs) for p in programmes]
+            return [Path(folder) for folder in run_all(config, tasks, part_in_worker)]
+        builder, ontology = CatalogueBuilder(config), ontologies(store)
+        return [self.build(store, p, builder, ontology) for p in programmes]
 
     def shared(self, store: Store, graphs: Sequence[str]) -> Part:
         key = self.key("shared", graphs)
         folder = self.folder / f"shared-{key}"
         if key is not None and (folder / STATISTICS).is_file():
-            return Part(folder, [], None, [], kept(folder)[2])
+            return Part(folder, [], None, None, [], kept(folder)[3])
         self.built += 1
         partial = fill_part(part_files(store, None, graphs, []), partial_of(folder))
         statistics = PartStatistics.of(store, graphs)
         keep(partial, None, [], statistics)
-        return Part(self.settled(partial, "shared", key), [], None, [], statistics)
+        return Part(self.settled(partial, "shared", key), [], None, None, [], statistics)
 
     def whole(self, parts: Sequence[Part], licenses: list[str]) -> list[Dump]:
-        """The whole dataset's dumps, from `parts` (the shared one first), kept once per set of parts (whose
-        folders are named by their digests)."""
-        digest = hashlib.sha256(f"{FORMAT}\0{json.dumps(licenses)}".encode())
-        for part in parts:
-            digest.update(f"\0{part.folder.name}".encode())
-        folder = self.folder / f"whole-{digest.hexdigest()[:32]}"
-        if not (folder / META).is_file():
-            self.built += 1
-            folder = write_whole([part.folder for part in parts], licenses, folder)
-            if self.digests is not None:  # a store's own folder; parts named by content may be any process's
-                self.prune_wholes(keep=folder)
-        return dumps_of(folder, None)
-
-    def prune_wholes(self, keep: Path, kept: int = 2) -> None:
-        """Remove the whole dumps of all but the `kept` newest versions (each is as large as all the data): the
-        one just built, and the one that web workers still on the previous version may be sending."""
-        wholes = sorted(self.folder.glob("whole-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in [p for p in wholes if p != keep][kept - 1 :]:
+        """The whole dataset's dumps, assembled from `parts` (the shared one first) when they are sent."""
+        for old in self.folder.glob("whole-*"):  # the whole dumps as files, as format 3 kept them
             shutil.rmtree(old, ignore_errors=True)
+        return whole_dumps([part.folder for part in parts], licenses)
 
 
 def build_parts(store: Store, config: Config, programmes: Sequence[Programme], shared: Sequence[str]) -> Parts:
     """Every programme's part and the whole dataset's dumps, each read from disk where its digest is there."""
     cache = PartCache(config, store, shared)
-    builder, ontology = CatalogueBuilder(config), ontologies(store)
-    parts = [cache.programme(store, p, builder, ontology) for p in programmes]
+    found = [cache.found(p) for p in programmes]
+    missing = [index for index, part in enumerate(found) if part is None]
+    built = cache.build_all(store, config, [programmes[index] for index in missing])
+    for index, folder in zip(missing, built, strict=True):
+        found[index] = Part(folder, dumps_of(folder, programmes[index].key), *kept(folder))
+    parts = [part for part in found if part is not None]
     common = cache.shared(store, shared)
     whole = cache.whole([common, *parts], sorted({iri for part in parts for iri in part.licenses}))
     return Parts(parts, whole, Statistics.merged([common.statistics, *(p.statistics for p in parts)]), cache.built)
+
+
+_opened: dict[tuple[str, str], EmbeddedStore] = {}  # in a worker process: the store version it reads
+
+
+def part_in_worker(config: Config, path: str, version: str, programme: Programme, shared: Sequence[str]) -> str:
+    """One programme's part, built in a worker process over the on-disk store's `version`."""
+    if (path, version) not in _opened:
+        _opened.clear()
+        store = EmbeddedStore(path)
+        store.reopen(version)
+        _opened[(path, version)] = store
+    store = _opened[(path, version)]
+    cache = PartCache(config, store, shared)
+    return str(cache.build(store, programme, CatalogueBuilder(config), ontologies(store)))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from service.ingest.programmes import Programme, find_programmes
 from service.publish.catalogue import Catalogue, assemble_catalogue, label
 from service.publish.discovery import modified, newest, schema_org, sitemap_urls, sitemaps, void_graph
 from service.publish.dumps import Dump, shared_graphs
+from service.publish.entries import Entries
 from service.publish.parts import build_parts
 from service.publish.series import add_feed_service, add_series
 from service.rdf.namespaces import DCATDE, VCARD
@@ -81,6 +82,9 @@ class Publication:
     def part(self, programme: Programme) -> Graph:
         return self.catalogue.parts[self.programmes.index(programme)]
 
+    def summary(self, programme: Programme) -> Graph:
+        return self.catalogue.parts.summaries()[self.programmes.index(programme)]
+
     def dumps_of(self, key: str | None) -> list[Dump]:
         return [dump for dump in self.dumps.values() if dump.programme == key]
 
@@ -89,7 +93,9 @@ class Publication:
         programme = self.programme(key) if key else None
         if programme is None:
             return newest(self.catalogue)
-        return modified(self.part(programme), URIRef(programme.dataset(self.config.base_uri))) or newest(self.catalogue)
+        return modified(self.summary(programme), URIRef(programme.dataset(self.config.base_uri))) or newest(
+            self.catalogue
+        )
 
     def last_modified(self, key: str | None) -> datetime:
         return datetime.combine(self.modified(key), clock(0), tzinfo=UTC)
@@ -140,7 +146,7 @@ def build_publication(store: Store, config: Config) -> Publication:
     # Each programme's dumps and catalogue entry, and the whole dumps, built once per digest (publish/parts.py).
     parts = build_parts(store, config, programmes, shared_graphs(store, programmes))
     dumps = parts.whole + [dump for part in parts.programmes for dump in part.dumps]
-    entries = [part.dataset for part in parts.programmes if part.dataset is not None]
+    entries = Entries([(part.entry, part.summary) for part in parts.programmes if part.entry and part.summary])
     catalogue = assemble_catalogue(config, programmes, entries)
     stats = parts.statistics
     void = void_graph(store, config, programmes, catalogue, dumps, stats)

@@ -13,10 +13,10 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from service.publish.feed import Goals
 
@@ -73,8 +73,9 @@ def check_version(version: str) -> str:
     return version
 
 
-def write(folder: Path, release: Release, bodies: Mapping[str, bytes], catalogue: bytes) -> Release:
-    """Write `release` as `folder`/{version}: every body, the manifest, the catalogue; refuses an existing one."""
+def write(folder: Path, release: Release, bodies: Mapping[str, Callable[[], IO[bytes]]], catalogue: bytes) -> Release:
+    """Write `release` as `folder`/{version}: every body (each opened as a stream), the manifest, the catalogue;
+    refuses an existing one."""
     check_version(release.version)
     target = folder / release.version
     if target.exists():
@@ -86,7 +87,8 @@ def write(folder: Path, release: Release, bodies: Mapping[str, bytes], catalogue
     try:
         for path, body in bodies.items():
             (partial / path).parent.mkdir(parents=True, exist_ok=True)
-            (partial / path).write_bytes(body)
+            with body() as source, (partial / path).open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
         (partial / CATALOGUE).write_bytes(catalogue)
         manifest = {k: v for k, v in vars(release).items() if k != "folder"}
         manifest["files"] = [vars(f) for f in release.files]

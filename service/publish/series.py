@@ -11,6 +11,7 @@ the catalogue is built.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from rdflib import Graph, Literal, URIRef
@@ -78,6 +79,7 @@ def freeze(
     folder = config.history("releases")
     if folder is None:
         raise ReleaseError("there is nowhere to keep releases: set KZS_HISTORY_DIR to a folder")
+    dumps = [replace(d, sha256=d.checksum()) for d in dumps]  # the whole dataset's files are hashed once, here
     base, issued = config.base_uri, datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     files = [
         ReleaseFile(d.path.removeprefix("data/"), d.media_type, d.format.extension, d.size, d.sha256, d.programme)
@@ -96,7 +98,7 @@ def freeze(
     for programme in programmes:
         graph += described.programme(programme, parts[URIRef(programme.dataset(base))])
     body = graph.serialize(format="nt", encoding="utf-8")
-    return write(folder, release, {d.path.removeprefix("data/"): d.body for d in dumps}, body)
+    return write(folder, release, {d.path.removeprefix("data/"): d.open for d in dumps}, body)
 
 
 class ReleaseDescription:
@@ -165,7 +167,7 @@ class ReleaseDescription:
     def distribution(self, graph: Graph, d: URIRef, dump: Dump) -> URIRef:
         node = URIRef(f"{d}".replace("#datensatz", f"#distribution-{dump.format.extension}"))
         path = f"data/releases/{self.release.version}/{dump.path.removeprefix('data/')}"
-        frozen = Dump(path, dump.format, dump.file, dump.size, dump.sha256, dump.programme)  # the bytes frozen now
+        frozen = replace(dump, path=path)  # the bytes frozen now
         kind = "csv" if dump.format is CSV else "rdf"
         graph.add((node, RDF.type, DCAT.Distribution))
         for (text, lang), (description, _) in zip(TITLES[kind], DESCRIPTIONS[kind], strict=True):

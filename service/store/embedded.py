@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,6 +78,29 @@ def as_nquads(graphs: Mapping[str, bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
+BATCH_BYTES = 64 << 20  # N-Quads per bulk load: the loader's memory grows with its input (4.4M quads at once: 4 GB)
+
+
+def batches(graphs: Mapping[str, bytes], size: int = BATCH_BYTES) -> Iterator[bytes]:
+    """N-Triples per graph IRI as N-Quads documents of about `size` bytes each, a graph never split (a blank
+    node is one document's)."""
+    batch: dict[str, bytes] = {}
+    held = 0
+    for graph_iri, ntriples in graphs.items():
+        batch[graph_iri] = ntriples
+        held += len(ntriples)
+        if held >= size:
+            yield as_nquads(batch)
+            batch, held = {}, 0
+    if batch:
+        yield as_nquads(batch)
+
+
+def bulk_loaded(writer: ox.Store, graphs: Mapping[str, bytes]) -> None:
+    for data in batches(graphs):
+        writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+
 def remove_version(path: Path, version: str) -> None:
     shutil.rmtree(path / version, ignore_errors=True)
     (path / f"{version}{DIGESTS}").unlink(missing_ok=True)
@@ -129,18 +152,17 @@ class EmbeddedStore:
         On disk, the folder of the version replaced is removed; one that other processes may still read
         (a reload under gunicorn) is built by a new EmbeddedStore instead, and `prune` removes it later.
         `digests` (graph IRI → digest of its inputs) is kept beside the version, for `update`."""
-        # One bulk load of every graph as N-Quads: each call of its own costs a batch of files (about 0.1 s
-        # each on disk, so hundreds of seconds for a thousand towns' graphs).
-        data = as_nquads(graphs)
+        # Bulk loads of many graphs at once (each call costs a batch of files, about 0.1 s on disk: one per
+        # graph would take hundreds of seconds for a thousand towns), in batches that bound the memory.
         if self.path is None:
             fresh = ox.Store()
-            fresh.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            bulk_loaded(fresh, graphs)
             self.swap(fresh, version)
             return
         folder = self.fresh_folder(version)
 
         def fill(writer: ox.Store) -> None:
-            writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            bulk_loaded(writer, graphs)
             writer.optimize()
 
         written(folder, fill)
@@ -159,12 +181,12 @@ class EmbeddedStore:
         folder = self.fresh_folder(version)
         folder.rmdir()  # the checkpoint makes it
         ox.Store.read_only(str(self.path / base)).backup(str(folder))
-        data, names = as_nquads(graphs), [ox.NamedNode(graph) for graph in {*graphs, *dropped}]
+        names = [ox.NamedNode(graph) for graph in {*graphs, *dropped}]
 
         def change(writer: ox.Store) -> None:
             for name in names:
                 writer.remove_graph(name)
-            writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            bulk_loaded(writer, graphs)
 
         written(folder, change)
         self.swap(self.opened(version, digests), version)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import Graph
+from werkzeug.wsgi import wrap_file
 
 from service.errors import BadRequest, NotFound
 from service.ingest.sheets import CP1252
@@ -44,7 +45,7 @@ def current() -> Publication:
 
 
 def send(
-    body: bytes,
+    body: bytes | Dump,
     content_type: str,
     *,
     modified: datetime | None,
@@ -55,11 +56,18 @@ def send(
 ) -> Response:
     """The one place that sets the caching and validation headers of everything this blueprint sends.
 
-    Strong ETags from the bytes (the SHA-256 the catalogue advertises, for a dump), Last-Modified from
-    the data's dct:modified; If-None-Match, If-Modified-Since and Range are answered by Werkzeug.
+    Strong ETags from the bytes (for a dump, the SHA-256 the catalogue advertises, or a digest of the parts a
+    whole-dataset file is read from), Last-Modified from the data's dct:modified; If-None-Match,
+    If-Modified-Since and Range are answered by Werkzeug. A dump is streamed from its files, never read whole.
     """
-    response = Response(body, content_type=content_type)
-    response.set_etag(etag or hashlib.sha256(body).hexdigest())
+    if isinstance(body, Dump):
+        stream = wrap_file(request.environ, body.open())
+        response = Response(stream, content_type=content_type, direct_passthrough=True)
+        response.content_length, length = body.size, body.size
+        response.set_etag(body.etag)
+    else:
+        response, length = Response(body, content_type=content_type), len(body)
+        response.set_etag(etag or hashlib.sha256(body).hexdigest())
     if modified is not None:
         response.last_modified = modified
     response.cache_control.public = True
@@ -73,7 +81,7 @@ def send(
             response.vary.add("Accept-Language")
     if links:
         response.headers["Link"] = ", ".join(links)
-    response.make_conditional(request, accept_ranges=True, complete_length=len(body))
+    response.make_conditional(request, accept_ranges=True, complete_length=length)
     return response
 
 
@@ -243,7 +251,7 @@ def send_dump(pub: Publication, dump: Dump) -> Response:
         links.append(f'<{base}{metadata.path}>; rel="describedby"; type="{CSVW.media_type}"')
     landing = pub.programme(dump.programme).landing_page(base) if dump.programme else f"{base}data/"  # type: ignore[union-attr]
     links.append(f'<{landing}>; rel="describedby"; type="text/html"')
-    return send(dump.body, content_type, modified=pub.last_modified(dump.programme), etag=dump.sha256, links=links)
+    return send(dump, content_type, modified=pub.last_modified(dump.programme), links=links)
 
 
 SOURCES = {
