@@ -215,6 +215,9 @@ def void_graph(
             graph.add((whole, VOID.dataDump, URIRef(base + dump.path)))
         if dump.programme is None and dump.format is not CSVW:
             graph.add((whole, DCAT.distribution, whole_distribution(graph, base, dump)))
+    by_programme: dict[str | None, list[Dump]] = {}
+    for dump in dumps:
+        by_programme.setdefault(dump.programme, []).append(dump)
     for programme, part in zip(programmes, catalogue.parts.summaries(), strict=True):
         subset = URIRef(programme.dataset(base))
         graph.add((whole, VOID.subset, subset))
@@ -227,8 +230,8 @@ def void_graph(
             graph.add((whole, VOID.exampleResource, work))
         graph.add((subset, VOID.triples, Literal(programme.triples, datatype=XSD.integer)))
         graph.add((subset, VOID.sparqlEndpoint, sparql))
-        for dump in dumps:
-            if dump.programme == programme.key and dump.format.rdf is not None:
+        for dump in by_programme.get(programme.key, ()):
+            if dump.format.rdf is not None:
                 graph.add((subset, VOID.dataDump, URIRef(base + dump.path)))
     return graph
 

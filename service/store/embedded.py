@@ -24,6 +24,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 CURRENT = "CURRENT"
 DIGESTS = ".graphs.json"  # beside each version folder: graph IRI → digest of the inputs it was loaded from
+SIZES = ".sizes.json"  # and graph IRI → its statements, so a restart need not count them
+COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
 class Store(Protocol):
@@ -104,6 +106,24 @@ def bulk_loaded(writer: ox.Store, graphs: Mapping[str, bytes]) -> None:
 def remove_version(path: Path, version: str) -> None:
     shutil.rmtree(path / version, ignore_errors=True)
     (path / f"{version}{DIGESTS}").unlink(missing_ok=True)
+    (path / f"{version}{SIZES}").unlink(missing_ok=True)
+
+
+def counted(data: ox.Store, graphs: Iterable[str] | None = None) -> dict[str, int]:
+    """Statements per named graph (of every graph, or of `graphs`), counted by the store."""
+    if graphs is None:
+        rows = data.query(COUNT)
+    else:
+        values = " ".join(str(ox.NamedNode(graph)) for graph in graphs)
+        rows = data.query(COUNT.replace("WHERE {", f"WHERE {{ VALUES ?g {{ {values} }}", 1))
+    assert isinstance(rows, ox.QuerySolutions)  # noqa: S101 - a SELECT
+    return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def write_json(path: Path, value: object) -> None:
+    partial = path.with_name(f".{path.name}.tmp")
+    partial.write_text(json.dumps(value, indent=0, sort_keys=True), encoding="utf-8")
+    partial.replace(path)
 
 
 def written(folder: Path, change: Callable[[ox.Store], object]) -> None:
@@ -166,7 +186,7 @@ class EmbeddedStore:
             writer.optimize()
 
         written(folder, fill)
-        self.swap(self.opened(version, digests), version)
+        self.swap(self.opened(version, digests, None), version)
 
     def update(
         self, base: str, graphs: Mapping[str, bytes], dropped: Iterable[str], version: str, digests: Mapping[str, str]
@@ -189,7 +209,7 @@ class EmbeddedStore:
             bulk_loaded(writer, graphs)
 
         written(folder, change)
-        self.swap(self.opened(version, digests), version)
+        self.swap(self.opened(version, digests, (base, {*graphs, *dropped})), version)
 
     def fresh_folder(self, version: str) -> Path:
         if self.path is None:
@@ -199,16 +219,30 @@ class EmbeddedStore:
         folder.mkdir(parents=True)
         return folder
 
-    def opened(self, version: str, digests: Mapping[str, str] | None) -> ox.Store:
-        """The written version `version`, read-only, with its digests kept beside it."""
+    def opened(self, version: str, digests: Mapping[str, str] | None, changed: tuple[str, set[str]] | None) -> ox.Store:
+        """The written version `version`, read-only, with its digests and sizes kept beside it; `changed`: the
+        version it was made from and the graphs that differ (only those are counted)."""
         root = self.path
         if root is None:
             raise ValueError("an in-memory store has no folders")
         if digests is not None:
-            partial = root / f".{version}{DIGESTS}.tmp"
-            partial.write_text(json.dumps(dict(sorted(digests.items())), indent=0), encoding="utf-8")
-            partial.replace(root / f"{version}{DIGESTS}")
-        return ox.Store.read_only(str(root / version))
+            write_json(root / f"{version}{DIGESTS}", dict(digests))
+        fresh = ox.Store.read_only(str(root / version))
+        before = self.kept_sizes(changed[0]) if changed else None
+        if changed is None or before is None:
+            sizes = counted(fresh)
+        else:
+            sizes = {g: n for g, n in before.items() if g not in changed[1]} | counted(fresh, sorted(changed[1]))
+        write_json(root / f"{version}{SIZES}", sizes)
+        return fresh
+
+    def kept_sizes(self, version: str) -> dict[str, int] | None:
+        """Statements per graph as kept beside a stored version (None: not kept)."""
+        try:
+            found = json.loads((self.path / f"{version}{SIZES}").read_text(encoding="utf-8")) if self.path else None
+        except (OSError, ValueError):
+            return None
+        return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else None
 
     def swap(self, fresh: ox.Store, version: str) -> None:
         """Serve `fresh` as `version`, in one step; on disk, CURRENT points at it and the old folder goes."""
@@ -266,11 +300,11 @@ class EmbeddedStore:
         )
 
     def graph_sizes(self) -> dict[str, int]:
-        """Statements per named graph, counted once per data held: a snapshot's store is never written (every
-        change swaps in another), and /health, the Service Description and publication all ask."""
-        data = self._snapshot[0]
+        """Statements per named graph, counted once per data held (a snapshot's store is never written: every
+        change swaps in another), or as kept beside a stored version: /health, the Service Description and
+        publication all ask."""
+        data, version = self._snapshot
         if self._sizes is None or self._sizes[0] is not data:
-            counts = data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-            assert isinstance(counts, ox.QuerySolutions)  # noqa: S101 - a SELECT
-            self._sizes = (data, {row["g"].value: int(row["n"].value) for row in counts})
+            kept = self.kept_sizes(version) if version else None
+            self._sizes = (data, kept if kept is not None else counted(data))
         return dict(self._sizes[1])

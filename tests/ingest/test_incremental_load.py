@@ -87,6 +87,9 @@ def test_one_changed_town_replaces_its_graph_alone_and_ends_as_a_full_load(
         changed = [graph for graph in new_quads if new_quads[graph] != old_quads.get(graph)]
         assert changed == [f"{BASE}graph/town-00001-2009/uebersetzung-en"]
         assert len(new_quads[changed[0]]) == len(old_quads[changed[0]]) + 1
+        # The sizes kept beside the new version, the changed graph's counted again, are what the store holds:
+        # a restart reads them instead of counting every statement.
+        assert at_version(config.store_path, second.version).graph_sizes() == {g: len(q) for g, q in new_quads.items()}
         # The version served before is a folder of its own, untouched: its readers saw it whole throughout.
         assert quads(at_version(config.store_path, old_version)) == old_quads
     finally:
