@@ -127,7 +127,8 @@ class Facts:
         return sorted(s for s in self.work.subjects(RDF.type, ELI.Work) if isinstance(s, URIRef))
 
 
-def read_facts(store: Store, base: str, programme: Programme) -> Facts:
+def read_facts(store: Store, base: str, programme: Programme, stated: Iterable[ox.Quad] | None = None) -> Facts:
+    """What the catalogue entry of `programme` says of it; `stated`: its graphs' statements, when read already."""
     dataset = ox.NamedNode(programme.dataset(base))
     metadata = construct(
         store, METADATA, substitutions={"d": dataset, "m": ox.NamedNode(programme.graph(base, "metadaten"))}
@@ -137,7 +138,10 @@ def read_facts(store: Store, base: str, programme: Programme) -> Facts:
         for triple in construct(store, WORK, substitutions={"g": ox.NamedNode(graph)}):
             work.add(ox.Quad(triple.subject, triple.predicate, triple.object))
     # Only the programme's graphs: one pass over every graph per programme grows with the square of the data.
-    tags = {term(row, "lang").lower() for row in select(store, LANGUAGES_USED, named_graphs=programme.graphs)}
+    if stated is None:
+        tags = {term(row, "lang").lower() for row in select(store, LANGUAGES_USED, named_graphs=programme.graphs)}
+    else:
+        tags = {q.object.language.lower() for q in stated if isinstance(q.object, ox.Literal) and q.object.language}
     return Facts(rdflib_graph(metadata), rdflib_graph(q.triple for q in work), sorted(tags))
 
 

@@ -33,6 +33,7 @@ FORMAT_IRIS = {
 
 SUBJECTS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"
 CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p"
 DISTINCT = "SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"
 LICENSES = "SELECT DISTINCT ?license WHERE { ?x <http://purl.org/dc/terms/license> ?license } ORDER BY ?license"
@@ -124,6 +125,42 @@ class PartStatistics:
     properties: dict[str, int]
     objects: list[int]
     blank_objects: int
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> PartStatistics:
+        """As `of` counts them, from the statements of the part's graphs."""
+        subjects: dict[str, set[str]] = {}
+        members: dict[str, set[str]] = {}
+        blank_members: dict[str, set[str]] = {}
+        properties: dict[str, int] = {}
+        blank_subjects: set[str] = set()
+        objects: set[str] = set()
+        blank_objects: set[str] = set()
+        triples = 0
+        for quad in quads:
+            subject, predicate, value, graph = quad.subject, quad.predicate.value, quad.object, quad.graph_name
+            triples += 1
+            if isinstance(subject, ox.NamedNode):
+                subjects.setdefault(subject.value, set()).add(getattr(graph, "value", ""))
+            else:
+                blank_subjects.add(str(subject))
+            properties[predicate] = properties.get(predicate, 0) + 1
+            if predicate == RDF_TYPE and not isinstance(value, ox.Triple):
+                if isinstance(subject, ox.NamedNode):
+                    members.setdefault(value.value, set()).add(subject.value)
+                else:
+                    blank_members.setdefault(value.value, set()).add(str(subject))
+            (blank_objects if isinstance(value, ox.BlankNode) else objects).add(str(value))
+        return cls(
+            triples=triples,
+            subjects={iri: sorted(found) for iri, found in subjects.items()},
+            blank_subjects=len(blank_subjects),
+            members={c: sorted(found) for c, found in members.items()},
+            blank_members={c: len(found) for c, found in blank_members.items()},
+            properties=dict(sorted(properties.items())),
+            objects=[int.from_bytes(hashlib.blake2b(o.encode(), digest_size=8).digest()) for o in sorted(objects)],
+            blank_objects=len(blank_objects),
+        )
 
     @classmethod
     def of(cls, store: Store, graphs: Sequence[str]) -> PartStatistics:

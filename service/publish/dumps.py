@@ -280,14 +280,29 @@ def part_dump(folder: Path, meta: Mapping[str, Any], fmt: Format, key: str | Non
 ROWS = "rows"  # in a part's meta.json: the CSV's header length and each record's goal, start and end
 
 
+def graph_quads(store: Store, graphs: Sequence[str]) -> list[ox.Quad]:
+    """Every statement of `graphs`."""
+    read = getattr(store, "quads_of", None)  # the embedded store reads its indexes directly
+    if read is not None:
+        return list(read(graphs))
+    if not graphs:
+        return []
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in select(store, ALL_QUADS, named_graphs=list(graphs))]
+
+
 def part_files(
-    store: Store, key: str | None, graphs: Sequence[str], licenses: list[str], shared: Sequence[str] = ()
+    store: Store,
+    key: str | None,
+    graphs: Sequence[str],
+    licenses: list[str],
+    shared: Sequence[str] = (),
+    stated: Sequence[ox.Quad] | None = None,
 ) -> dict[str, bytes]:
-    """The bytes of one part's dumps (a programme's graphs, or the `shared` ones) by file extension."""
-    rows = list(select(store, ALL_QUADS, named_graphs=list(graphs))) if graphs else []
-    quads = [
-        own_labels(quad, part_prefix(key)) for quad in canonical(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
-    ]
+    """The bytes of one part's dumps (a programme's graphs, or the `shared` ones) by file extension; `stated`:
+    the graphs' statements, when the caller has read them."""
+    found = graph_quads(store, graphs) if stated is None else stated
+    prefix = part_prefix(key)
+    quads = [own_labels(quad, prefix) for quad in canonical(found)]
     triples = union(quads)
     files = {fmt.extension: serialize(quads, fmt, triples) for fmt in DUMP_FORMATS if fmt is not CSV}
     for extension, (head, tail, _) in FRAMES.items():

@@ -25,7 +25,17 @@ from service.ingest.programmes import Programme
 from service.ingest.validation import run_all
 from service.publish.catalogue import CatalogueBuilder, ontologies, read_facts
 from service.publish.discovery import PartStatistics, Statistics
-from service.publish.dumps import META, Dump, dumps_of, fill_part, part_files, partial_of, settle, whole_dumps
+from service.publish.dumps import (
+    META,
+    Dump,
+    dumps_of,
+    fill_part,
+    graph_quads,
+    part_files,
+    partial_of,
+    settle,
+    whole_dumps,
+)
 from service.publish.entries import Lazy, summary_of
 from service.store.embedded import EmbeddedStore, Store
 
@@ -116,12 +126,13 @@ class PartCache:
         """The programme's part built now, settled in its folder."""
         kind, key = f"programme-{programme.key}", self.key(programme.key, programme.graphs)
         base = builder.base
-        facts = read_facts(store, base, programme)
+        stated = graph_quads(store, programme.graphs)  # read once for the files, the facts and the statistics
+        facts = read_facts(store, base, programme, stated)
         licenses = [str(o) for o in facts.metadata.objects(URIRef(programme.dataset(base)), DCTERMS.license)]
-        files = part_files(store, programme.key, programme.graphs, licenses, self.shared_graphs)
+        files = part_files(store, programme.key, programme.graphs, licenses, self.shared_graphs, stated)
         partial = fill_part(files, partial_of(self.folder / f"{kind}-{key}"))
         entry = builder.dataset(programme, facts, dumps_of(partial, programme.key), ontology)
-        keep(partial, (entry, URIRef(programme.dataset(base))), licenses, PartStatistics.of(store, programme.graphs))
+        keep(partial, (entry, URIRef(programme.dataset(base))), licenses, PartStatistics.from_quads(stated))
         return self.settled(partial, kind, key)
 
     def build_all(self, store: Store, config: Config, programmes: Sequence[Programme]) -> list[Path]:
@@ -140,8 +151,9 @@ class PartCache:
         if key is not None and (folder / STATISTICS).is_file():
             return Part(folder, [], None, None, [], kept(folder)[3])
         self.built += 1
-        partial = fill_part(part_files(store, None, graphs, []), partial_of(folder))
-        statistics = PartStatistics.of(store, graphs)
+        stated = graph_quads(store, graphs)
+        partial = fill_part(part_files(store, None, graphs, [], stated=stated), partial_of(folder))
+        statistics = PartStatistics.from_quads(stated)
         keep(partial, None, [], statistics)
         return Part(self.settled(partial, "shared", key), [], None, None, [], statistics)
 

@@ -299,6 +299,11 @@ class EmbeddedStore:
             substitutions={ox.Variable(name): term for name, term in (substitutions or {}).items()},
         )
 
+    def quads_of(self, graphs: Iterable[str]) -> list[ox.Quad]:
+        """Every statement of `graphs`, read from the indexes (a SELECT of them costs ten times as much)."""
+        data = self._snapshot[0]
+        return [quad for graph in graphs for quad in data.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
     def graph_sizes(self) -> dict[str, int]:
         """Statements per named graph, counted once per data held (a snapshot's store is never written: every
         change swaps in another), or as kept beside a stored version: /health, the Service Description and
