@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -42,6 +43,7 @@ from service.store.embedded import EmbeddedStore, Store
 FORMAT = "5"  # bumped when what a part holds or how it is built changes
 DATASET = "dataset.nt"  # in a programme's part folder: its catalogue entry
 SUMMARY = "summary.nt"  # and what the whole catalogue reads of it
+IN_USE = "in-use.json"  # in the publication folder: the parts of the newest publication
 LICENSES = "licenses.json"
 STATISTICS = "statistics.json"
 
@@ -161,7 +163,24 @@ class PartCache:
         """The whole dataset's dumps, assembled from `parts` (the shared one first) when they are sent."""
         for old in self.folder.glob("whole-*"):  # the whole dumps as files, as format 3 kept them
             shutil.rmtree(old, ignore_errors=True)
+        if self.digests is not None:  # a store's own folder; parts named by content may be any process's
+            self.prune({part.folder.name for part in parts})
         return whole_dumps([part.folder for part in parts], licenses)
+
+    def prune(self, used: set[str]) -> None:
+        """Remove the parts that neither this publication nor the one before it uses (web workers still on the
+        previous data version may be sending its files): each change of a town would leave one behind."""
+        record = self.folder / IN_USE
+        try:
+            before = set(json.loads(record.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            before = set()
+        partial = self.folder / f".{IN_USE}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(sorted(used)), encoding="utf-8")
+        partial.replace(record)
+        for folder in self.folder.iterdir():
+            if folder.name.startswith(("programme-", "shared-")) and folder.name not in used | before:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_parts(store: Store, config: Config, programmes: Sequence[Programme], shared: Sequence[str]) -> Parts:

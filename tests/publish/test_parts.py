@@ -131,3 +131,16 @@ def test_the_whole_dumps_are_the_parts_files_in_every_format(project: Path) -> N
 def store_quads(store: Store) -> list[ox.Quad]:
     found = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     return [ox.Quad(r["s"], r["p"], r["o"]) for r in found]  # type: ignore[union-attr]
+
+
+def test_parts_no_publication_uses_any_more_are_removed(project: Path) -> None:
+    """After two changes of one town, its first part goes: the newest publication and the one before it (whose
+    files old web workers may still send) keep theirs."""
+    config = config_for(project)
+    folders = []
+    for change in range(3):
+        parts = parts_of(gate.load(config, EmbeddedStore(config.store_path)), config)
+        folders.append(parts.programmes[0].folder)
+        append(project / "data" / "town-00000-2009" / "translation-en.ttl", translation_label(0, f"change {change}"))
+    assert [folder.is_dir() for folder in folders] == [False, True, True]
+    assert all(part.folder.is_dir() for part in parts.programmes[1:])
