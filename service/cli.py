@@ -337,7 +337,7 @@ def release(version: str, note: str) -> None:
             raise ReleaseError("there is nowhere to keep releases: set KZS_HISTORY_DIR to a folder")
         store = load(config.with_(store_path=""))  # in memory: a server's on-disk store is left alone
         pub = build_publication(store, config)
-        state = snapshot(store, config.base_uri)
+        state, _ = snapshot(store, config.base_uri)
         made = freeze(
             config, pub.catalogue, pub.programmes, list(pub.dumps.values()), state, store.version, version, note
         )

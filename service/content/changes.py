@@ -7,7 +7,7 @@ them when a revision is imported).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,12 +103,17 @@ class Changes:
         return {name: len(getattr(self, name)) for name in ("reworded", "moved", "added", "removed", "unchanged")}
 
 
-def version_goals(store: Store, version: Version) -> tuple[dict[str, Entry], dict[str, set[str]]]:
-    """The goals a version states (by quotation), in its language, and each goal's predecessors (all of them)."""
+def version_goals(
+    store: Store, version: Version, graphs: Sequence[str] | None = None
+) -> tuple[dict[str, Entry], dict[str, set[str]]]:
+    """The goals a version states (by quotation), in its language, and each goal's predecessors (all of them);
+    `graphs`: those of the programmes of its work, when the caller knows them (the store then joins a version's
+    goals with their types and labels in those graphs, not in every town's)."""
     rows = select(
         store,
         GOALS,
         substitutions={"expression": ox.NamedNode(version.expression), "tag": ox.Literal(version.language)},
+        **({"default_graph": list(graphs)} if graphs else {}),
     )
     entries: dict[str, Entry] = {}
     predecessors: dict[str, set[str]] = {}

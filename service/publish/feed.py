@@ -10,6 +10,7 @@ so the pages survive restarts; a page is closed once a later page exists, and a 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from service.content.changes import Changes, Entry, Version, compare, version_goals, versions
 from service.rdf.namespaces import KZS, PREFIXES, SPARQL_PROLOGUE
-from service.store.embedded import Store, select
+from service.store.embedded import EmbeddedStore, Store, select
 
 PAGE_SIZE = 50  # members a page holds; the last page grows up to it, then a new page begins
 KINDS = ("reworded", "moved", "added", "removed")
@@ -78,32 +79,49 @@ class Record:
     at: str
     members: list[Member]
     state: dict[str, Goals]  # by work IRI: the baseline for the next data version
+    inputs: dict[str, str] = field(default_factory=dict)  # by work IRI: the digest its goals were read from
 
 
-def snapshot(store: Store, base: str) -> dict[str, Goals]:
-    """The goals of the newest version of every work in `store`."""
+def snapshot(store: Store, base: str, last: Record | None = None) -> tuple[dict[str, Goals], dict[str, str]]:
+    """The goals of the newest version of every work in `store`, each read in the graphs of its programmes, and
+    the digest of those graphs' inputs (where the store keeps them): a work whose digest is the one `last`
+    recorded keeps the goals recorded then, so a change of one town reads that town's goals alone."""
     graphs: dict[str, str] = {}
-    works: set[str] = set()
+    works: dict[str, set[str]] = {}  # work → the programmes that state a version of it
     for row in select(store, EXPRESSIONS):
-        works.add(row["work"].value)
+        works.setdefault(row["work"].value, set()).add(programme_of(base, row["g"].value))
         graphs.setdefault(row["expression"].value, row["g"].value)
-    found = {}
+    by_programme: dict[str, list[str]] = {}
+    for graph in store.graph_sizes():
+        by_programme.setdefault(programme_of(base, graph), []).append(graph)
+    digests = store.digests(store.version) if isinstance(store, EmbeddedStore) else None
+    found, inputs = {}, {}
     for work in sorted(works):
+        scope = [graph for programme in sorted(works[work]) for graph in by_programme.get(programme, [])]
+        if digests is not None and all(graph in digests for graph in scope):
+            inputs[work] = hashlib.sha256("".join(f"{g}\0{digests[g]}\0" for g in scope).encode()).hexdigest()
+            if last is not None and last.inputs.get(work) == inputs[work] and work in last.state:
+                found[work] = last.state[work]
+                continue
         known = versions(store, work)
         if not known:
             continue
         newest = known[-1]
-        entries, predecessors = version_goals(store, newest)
-        programme = graphs.get(newest.expression, "").removeprefix(f"{base}graph/").split("/")[0]
+        entries, predecessors = version_goals(store, newest, scope)
         found[work] = Goals(
-            programme,
+            programme_of(base, graphs.get(newest.expression, "")),
             newest.expression,
             newest.version,
             newest.language,
             {iri: [e.level, e.notation, e.label, e.definition] for iri, e in entries.items()},
             {iri: sorted(p) for iri, p in predecessors.items()},
         )
-    return found
+    return found, inputs
+
+
+def programme_of(base: str, graph: str) -> str:
+    """The programme folder a named graph `{base}graph/{programme}/…` belongs to."""
+    return graph.removeprefix(f"{base}graph/").split("/")[0]
 
 
 def changes_between(before: dict[str, Goals], after: dict[str, Goals]) -> list[tuple[str, Goals, Changes]]:
@@ -207,6 +225,7 @@ def read_record(path: Path) -> Record:
             data["at"],
             [Member(**m) for m in data["members"]],
             {work: Goals(**goals) for work, goals in data["state"].items()},
+            data.get("inputs", {}),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise FeedLogError(f"the change feed's log {path} is unreadable ({error}); restore it from a backup") from error
@@ -234,16 +253,16 @@ def now_after(previous: str | None) -> str:
 def record(store: Store, base: str, log: FeedLog) -> Feed:
     """The feed with the data version of `store` recorded: compared with the last version recorded, and its
     changes appended when there are any (a data version that changes no goal adds nothing)."""
-    current = snapshot(store, base)
     with log.locked():
         records = log.records()
         last = records[-1] if records else None
-        if last is None or last.version != store.version:
+        if last is None or last.version != store.version:  # a restart with the same data reads no goal
+            current, inputs = snapshot(store, base, last)
             found = changes_between(last.state if last else {}, current)
             if found or last is None:
                 at = now_after(last.at if last else None)
                 start = sum(len(r.members) for r in records)
-                log.append(Record(store.version, at, members_of(found, at, start), current), len(records))
+                log.append(Record(store.version, at, members_of(found, at, start), current, inputs), len(records))
                 records = log.records()
     members = tuple(m for r in records for m in r.members)
     return Feed(members, records[0].at if records else now_after(None))

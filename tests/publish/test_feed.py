@@ -9,8 +9,9 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,11 +22,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from service.cli import main
 from service.config import Config
 from service.content.changes import Entry, Version, compare
+from service.ingest import gate
 from service.ingest.text_import import import_programme, to_relative_turtle
-from service.publish.feed import PAGE_SIZE
+from service.publish import feed
+from service.publish.feed import PAGE_SIZE, FeedLog, record, snapshot
+from service.store.embedded import EmbeddedStore, Store
 from service.web.app import create_app
+from tests.ingest.test_incremental_load import translation_label
+from tests.ingest.test_validation import append
 from tests.ingest.test_versions import REVISION, revision_folder
 from tests.support.project import BASE, ROOT, free_port, kzs_reload, start_server
+from tests.support.towns import make_project, town_key
 
 CLIENT = ROOT / ".cache" / "ldes-client" / "node_modules" / ".bin" / "ldes-client"  # `make test-deps`
 LDES = Namespace("https://w3id.org/ldes#")
@@ -296,3 +303,28 @@ def test_a_programme_that_leaves_the_data_leaves_a_removal_for_each_goal(tmp_pat
     removed = after.members[len(first.members) :]
     assert len(removed) == SOEST_GOALS and {m.kind for m in removed} == {"removed"}
     assert {m.programme for m in removed} == {"soest-2009"} and after.members[: len(first.members)] == first.members
+
+
+def test_a_change_of_one_town_reads_that_towns_goals_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed's snapshot of a new data version keeps the goals of every work whose graphs' inputs are those
+    it recorded last, and reads the changed town's again; what it finds is what a snapshot from nothing finds."""
+    project = make_project(tmp_path / "project", 3)
+    config = Config.from_mapping(
+        {"project_dir": project, "store_path": str(tmp_path / "store"), "base_uri": BASE, "history_dir": tmp_path}
+    )
+    log = FeedLog(config.history("feed"))
+    record(gate.load(config), BASE, log)
+    append(project / "data" / "town-00001-2009" / "translation-en.ttl", translation_label(1, "changed"))
+    store = gate.load(config, EmbeddedStore(config.store_path))
+    read: list[str] = []
+    goals_of = feed.version_goals
+
+    def watched(store: Store, version: Version, graphs: Sequence[str] | None = None) -> Any:
+        read.append(version.expression)
+        return goals_of(store, version, graphs)
+
+    monkeypatch.setattr(feed, "version_goals", watched)
+    current, _ = snapshot(store, BASE, log.records()[-1])
+    assert len(read) == 1 and f"/kommune/{town_key(1)[0]}/" in read[0]
+    monkeypatch.undo()
+    assert current == snapshot(store, BASE)[0]
