@@ -9,7 +9,7 @@ a release asks for it, so a restart reads summaries, not entries.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -62,8 +62,9 @@ class Lazy:
 class Entries(Sequence[Graph]):
     """The entries in catalogue order, each a graph or a loader of one, with the summary of each."""
 
-    def __init__(self, items: Sequence[tuple[Graph | Callable[[], Graph], Graph]] = ()) -> None:
-        self.items: list[list[Any]] = [list(item) for item in items]  # [entry or its loader, summary]
+    def __init__(self, items: Sequence[Sequence[Any]] = ()) -> None:
+        """`items`: (an entry or its loader, its summary) each."""
+        self.items: list[list[Any]] = [list(item) for item in items]
 
     @overload
     def __getitem__(self, index: int) -> Graph: ...

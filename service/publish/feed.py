@@ -13,7 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -82,10 +82,12 @@ class Record:
     inputs: dict[str, str] = field(default_factory=dict)  # by work IRI: the digest its goals were read from
 
 
-def snapshot(store: Store, base: str, last: Record | None = None) -> tuple[dict[str, Goals], dict[str, str]]:
+def snapshot(
+    store: Store, base: str, known: Mapping[str, tuple[str, Goals]] | None = None
+) -> tuple[dict[str, Goals], dict[str, str]]:
     """The goals of the newest version of every work in `store`, each read in the graphs of its programmes, and
-    the digest of those graphs' inputs (where the store keeps them): a work whose digest is the one `last`
-    recorded keeps the goals recorded then, so a change of one town reads that town's goals alone."""
+    the digest of those graphs' inputs (where the store keeps them): a work whose digest is one in `known` (work
+    → digest and goals read then) keeps those goals, so a change of one town reads that town's goals alone."""
     graphs: dict[str, str] = {}
     works: dict[str, set[str]] = {}  # work → the programmes that state a version of it
     for row in select(store, EXPRESSIONS):
@@ -100,13 +102,13 @@ def snapshot(store: Store, base: str, last: Record | None = None) -> tuple[dict[
         scope = [graph for programme in sorted(works[work]) for graph in by_programme.get(programme, [])]
         if digests is not None and all(graph in digests for graph in scope):
             inputs[work] = hashlib.sha256("".join(f"{g}\0{digests[g]}\0" for g in scope).encode()).hexdigest()
-            if last is not None and last.inputs.get(work) == inputs[work] and work in last.state:
-                found[work] = last.state[work]
+            if known is not None and work in known and known[work][0] == inputs[work]:
+                found[work] = known[work][1]
                 continue
-        known = versions(store, work)
-        if not known:
+        stated = versions(store, work)
+        if not stated:
             continue
-        newest = known[-1]
+        newest = stated[-1]
         entries, predecessors = version_goals(store, newest, scope)
         found[work] = Goals(
             programme_of(base, graphs.get(newest.expression, "")),
@@ -180,9 +182,32 @@ def members_of(changes: Sequence[tuple[str, Goals, Changes]], at: str, start: in
 class FeedLog:
     """The records of the feed, oldest first: on disk under `folder` (append-only), or in memory without one."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, goals: Path | None = None) -> None:
         self.folder = folder
+        self.goals = goals  # where the goals last read are kept by their inputs' digest, across restarts
         self._memory: list[Record] = []
+
+    def known(self, last: Record | None) -> dict[str, tuple[str, Goals]]:
+        """Work → the digest of its inputs and the goals read from them: as recorded last, and as kept."""
+        found: dict[str, tuple[str, Goals]] = {}
+        if self.goals is not None and self.goals.is_file():
+            try:
+                kept = json.loads(self.goals.read_text(encoding="utf-8"))
+                found = {work: (digest, Goals(**goals)) for work, (digest, goals) in kept.items()}
+            except (OSError, ValueError, TypeError):
+                found = {}  # a cache: read again what it cannot give
+        if last is not None:
+            found.update({w: (d, last.state[w]) for w, d in last.inputs.items() if w in last.state})
+        return found
+
+    def remember(self, current: Mapping[str, Goals], inputs: Mapping[str, str]) -> None:
+        if self.goals is None:
+            return
+        kept = {work: [digest, asdict(current[work])] for work, digest in inputs.items() if work in current}
+        self.goals.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.goals.with_name(f".{self.goals.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+        partial.replace(self.goals)
 
     def records(self) -> list[Record]:
         if self.folder is None or not self.folder.is_dir():
@@ -257,7 +282,8 @@ def record(store: Store, base: str, log: FeedLog) -> Feed:
         records = log.records()
         last = records[-1] if records else None
         if last is None or last.version != store.version:  # a restart with the same data reads no goal
-            current, inputs = snapshot(store, base, last)
+            current, inputs = snapshot(store, base, log.known(last))
+            log.remember(current, inputs)
             found = changes_between(last.state if last else {}, current)
             if found or last is None:
                 at = now_after(last.at if last else None)

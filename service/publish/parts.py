@@ -55,17 +55,19 @@ class Part:
     entry: Lazy | None  # the catalogue entry, read when first needed (None for the shared graphs' part)
     summary: Graph | None  # what the whole catalogue reads of the entry (publish/entries.py)
     licenses: list[str]
-    statistics: PartStatistics  # for VoID and the sitemap
+
+    def statistics(self) -> PartStatistics:
+        """For VoID and the sitemap: read when they are first asked for."""
+        return PartStatistics(**json.loads((self.folder / STATISTICS).read_text(encoding="utf-8")))
 
 
-def kept(folder: Path) -> tuple[Lazy | None, Graph | None, list[str], PartStatistics]:
-    """A part's catalogue entry (to be read), its summary, licences and statistics as `keep` wrote them."""
+def kept(folder: Path) -> tuple[Lazy | None, Graph | None, list[str]]:
+    """A part's catalogue entry (to be read), its summary and licences as `keep` wrote them."""
     entry = summary = None
     if (folder / DATASET).is_file():
         entry, summary = Lazy(folder / DATASET), Graph().parse(folder / SUMMARY, format="nt")
     licenses = json.loads((folder / LICENSES).read_text(encoding="utf-8"))
-    statistics = PartStatistics(**json.loads((folder / STATISTICS).read_text(encoding="utf-8")))
-    return entry, summary, licenses, statistics
+    return entry, summary, licenses
 
 
 def keep(folder: Path, dataset: tuple[Graph, URIRef] | None, licenses: list[str], statistics: PartStatistics) -> None:
@@ -151,13 +153,12 @@ class PartCache:
         key = self.key("shared", graphs)
         folder = self.folder / f"shared-{key}"
         if key is not None and (folder / STATISTICS).is_file():
-            return Part(folder, [], None, None, [], kept(folder)[3])
+            return Part(folder, [], None, None, [])
         self.built += 1
         stated = graph_quads(store, graphs)
         partial = fill_part(part_files(store, None, graphs, [], stated=stated), partial_of(folder))
-        statistics = PartStatistics.from_quads(stated)
-        keep(partial, None, [], statistics)
-        return Part(self.settled(partial, "shared", key), [], None, None, [], statistics)
+        keep(partial, None, [], PartStatistics.from_quads(stated))
+        return Part(self.settled(partial, "shared", key), [], None, None, [])
 
     def whole(self, parts: Sequence[Part], licenses: list[str]) -> list[Dump]:
         """The whole dataset's dumps, assembled from `parts` (the shared one first) when they are sent."""
@@ -194,7 +195,7 @@ def build_parts(store: Store, config: Config, programmes: Sequence[Programme], s
     parts = [part for part in found if part is not None]
     common = cache.shared(store, shared)
     whole = cache.whole([common, *parts], sorted({iri for part in parts for iri in part.licenses}))
-    return Parts(parts, whole, Statistics.merged([common.statistics, *(p.statistics for p in parts)]), cache.built)
+    return Parts(parts, common, whole, cache.built)
 
 
 _opened: dict[tuple[str, str], EmbeddedStore] = {}  # in a worker process: the store version it reads
@@ -215,6 +216,10 @@ def part_in_worker(config: Config, path: str, version: str, programme: Programme
 @dataclass(frozen=True)
 class Parts:
     programmes: list[Part]  # in the order of the programmes
+    shared: Part
     whole: list[Dump]
-    statistics: Statistics
     built: int  # parts built now; the others were read from disk
+
+    def statistics(self) -> Statistics:
+        """Those of the whole, from the parts' (each read from its folder now)."""
+        return Statistics.merged([part.statistics() for part in [self.shared, *self.programmes]])

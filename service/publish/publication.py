@@ -27,7 +27,7 @@ from service.publish.parts import build_parts
 from service.publish.series import add_feed_service, add_series
 from service.rdf.namespaces import DCATDE, VCARD
 from service.rdf.uris import document_url
-from service.store.embedded import Store
+from service.store.embedded import EmbeddedStore, Store
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,27 @@ class Publication:
     programmes: list[Programme]
     catalogue: Catalogue
     dumps: dict[str, Dump]  # by path below the base URI
-    void: Graph
-    sitemaps: list[bytes]
+    discover: Callable[[], tuple[Graph, list[bytes]]]  # VoID and the sitemaps, built when first asked for
     seconds: float  # how long building took
     _rendered: dict[Any, bytes] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _discovered: tuple[Graph, list[bytes]] | None = field(default=None, repr=False)
+
+    def discovery(self) -> tuple[Graph, list[bytes]]:
+        """VoID and the sitemaps: they list every resource, so they are built at their first request, not at
+        start (a thousand towns' resources cost seconds)."""
+        with self._lock:
+            if self._discovered is None:
+                self._discovered = self.discover()
+            return self._discovered
+
+    @property
+    def void(self) -> Graph:
+        return self.discovery()[0]
+
+    @property
+    def sitemaps(self) -> list[bytes]:
+        return self.discovery()[1]
 
     def rendered(self, key: Any, render: Callable[[], bytes]) -> bytes:
         """A representation, rendered on first use and kept for the life of this data version."""
@@ -148,17 +164,22 @@ def build_publication(store: Store, config: Config) -> Publication:
     dumps = parts.whole + [dump for part in parts.programmes for dump in part.dumps]
     entries = Entries([(part.entry, part.summary) for part in parts.programmes if part.entry and part.summary])
     catalogue = assemble_catalogue(config, programmes, entries)
-    stats = parts.statistics
-    void = void_graph(store, config, programmes, catalogue, dumps, stats)
-    maps = sitemaps(base, sitemap_urls(config, programmes, catalogue, stats))
-    add_series(add_feed_service(catalogue, config), config, programmes)  # after VoID and sitemaps: current data only
+    # VoID and the sitemaps describe the current data only: the catalogue before the releases join it.
+    current = Catalogue(catalogue.iri, catalogue.head, list(catalogue.datasets), Entries(catalogue.parts.items))
+    held = store.frozen() if isinstance(store, EmbeddedStore) else store  # this version, whatever loads later
+
+    def discover() -> tuple[Graph, list[bytes]]:
+        stats = parts.statistics()
+        void = void_graph(held, config, programmes, current, dumps, stats)
+        return void, sitemaps(base, sitemap_urls(config, programmes, current, stats))
+
+    add_series(add_feed_service(catalogue, config), config, programmes)
     return Publication(
         version=version,
         config=config,
         programmes=programmes,
         catalogue=catalogue,
         dumps={dump.path: dump for dump in dumps},
-        void=void,
-        sitemaps=maps,
+        discover=discover,
         seconds=time.perf_counter() - started,
     )

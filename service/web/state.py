@@ -15,6 +15,7 @@ from service.cache import Memo, PerVersion, RepresentationCache
 from service.config import Config
 from service.content.search import Index
 from service.publish.feed import Feed, FeedLog, record
+from service.publish.parts import publication_folder
 from service.publish.publication import Publication, build_publication
 from service.query.public import Queries
 from service.store.embedded import Store
@@ -37,7 +38,7 @@ class AppState:
     feed_log: FeedLog = field(init=False)  # one per app: in memory, it is all the history there is
 
     def __post_init__(self) -> None:
-        self.feed_log = FeedLog(self.config.history("feed"))
+        self.feed_log = FeedLog(self.config.history("feed"), publication_folder(self.config) / "goals.json")
 
     def current_publication(self) -> Publication:
         """Catalogue, dumps, VoID and sitemaps of the data served now, built once per data version."""

@@ -82,7 +82,7 @@ def test_after_one_town_changed_only_its_part_and_the_whole_are_built(project: P
 def test_the_statistics_of_the_parts_add_up_to_those_of_the_store(project: Path) -> None:
     config = config_for(project)
     store = gate.load(config)
-    assert parts_of(store, config).statistics == Statistics.of(store)
+    assert parts_of(store, config).statistics() == Statistics.of(store)
 
 
 def test_the_whole_csv_has_each_towns_rows_under_one_header(project: Path) -> None:
