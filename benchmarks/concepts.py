@@ -44,7 +44,7 @@ from service.ingest.loader import data_version, discover, shape_files  # noqa: E
 from service.store.embedded import EmbeddedStore, select  # noqa: E402
 from service.web.app import create_app  # noqa: E402
 from service.web.state import MEMO_ENTRIES, state  # noqa: E402
-from service.web.views import resource  # noqa: E402
+from service.web.views import resource, vocabulary  # noqa: E402
 
 BASE = "http://127.0.0.1:8000/"
 ACCEPT = {"html": "text/html", "turtle": "text/turtle"}
@@ -53,6 +53,7 @@ KINDS = ("action goal", "shared concept")
 PER_VERSION: dict[str, Callable[[], object]] = {
     "vocabulary index": resource.vocabulary,
     "shared resources' links": lambda: state().current_hubs(),
+    "vocabulary's uses and examples (/def/ pages only)": vocabulary.vocabulary_in_use,
 }
 
 GOALS = "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/kzs/def#ActionGoal> } ORDER BY ?s"
