@@ -11,7 +11,7 @@ median over the sampled paths of each kind:
   shared concept  a concept under id/konzept/ that towns link to (target groups, fields of action, roles),
                   the most linked first: their incoming links grow with the towns
 
-    .venv/bin/python benchmarks/concepts.py [--sizes 12700,1000000] [--paths 30] [--profile]
+    .venv/bin/python benchmarks/concepts.py [--sizes 12700,1000000] [--paths 30] [--page-size 50] [--profile]
 
 `--profile` adds a cProfile of the shared concepts' HTML pages at the largest size (top functions by own time).
 """
@@ -73,7 +73,7 @@ class Size:
     links: list[int] = field(default_factory=list)  # incoming links of the sampled concepts
 
 
-def build(size: int, folder: Path) -> tuple[Flask, int, int]:
+def build(size: int, folder: Path, page_size: int) -> tuple[Flask, int, int]:
     """The app over an on-disk store of synthetic towns of about `size` triples."""
     config = Config.from_mapping({"base_uri": BASE, "project_dir": ROOT})
     payload, keys = towns(soest_graphs(config), size)
@@ -81,7 +81,13 @@ def build(size: int, folder: Path) -> tuple[Flask, int, int]:
     version = data_version(discover(config), shape_files(config), BASE)
     EmbeddedStore(folder).replace(payload, version)
     del payload
-    settings = {"base_uri": BASE, "project_dir": ROOT, "store_path": str(folder), "publication_at_start": False}
+    settings = {
+        "base_uri": BASE,
+        "project_dir": ROOT,
+        "store_path": str(folder),
+        "publication_at_start": False,
+        "page_size": page_size,
+    }
     return create_app(Config.from_mapping(settings)), triples, len(keys)
 
 
@@ -135,11 +141,11 @@ def get(app: Flask, path: str, accept: str) -> Callable[[], object]:
     return request
 
 
-def measure(size: int, paths: int, scratch: Path, profile: bool) -> tuple[Size, str]:
+def measure(size: int, args: argparse.Namespace, scratch: Path, profile: bool) -> tuple[Size, str]:
     began = time.perf_counter()
-    app, triples, town_count = build(size, scratch / f"store-{size}")
+    app, triples, town_count = build(size, scratch / f"store-{size}", args.page_size)
     result = Size(triples, town_count, opened=time.perf_counter() - began)
-    sampled, result.links = sample(app, paths)
+    sampled, result.links = sample(app, args.paths)
     # The per-version values, each built by the first page that needs it; timed on their own here.
     with app.test_request_context():
         for name, build_value in PER_VERSION.items():
@@ -200,6 +206,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="12700,1000000", help="triples wanted, comma-separated, smallest first")
     parser.add_argument("--paths", type=int, default=30, help="paths per kind")
+    parser.add_argument(
+        "--page-size", type=int, default=50, help="incoming links per property and page (KZS_PAGE_SIZE)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile shared concepts' HTML at the largest size")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -207,7 +216,7 @@ def main() -> None:
     results, profiled = [], ""
     try:
         for size in sizes:
-            result, profiled = measure(size, args.paths, scratch, args.profile and size == sizes[-1])
+            result, profiled = measure(size, args, scratch, args.profile and size == sizes[-1])
             results.append(result)
             print(f"{result.triples:,} triples measured", flush=True)
     finally:
