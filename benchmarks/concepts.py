@@ -1,14 +1,14 @@
-"""Cold dereference of a town's action goal and of a shared concept, at two data sizes (issue #14 point 8).
+"""Cold dereference of a town's action goal and of a shared concept, at several data sizes (issue #14 point 8).
 
 In-process: the real app from `create_app` over an on-disk embedded store of synthetic towns
 (benchmarks/synthetic.py, as `make bench` builds them), asked through Flask's test client, one request at a
 time. Before every request the representation cache and the per-resource memo (descriptions, existence) are
-emptied; what is built once per data version (the vocabulary index, the incoming-link index) is kept, and its
-own building time is reported beside the store's opening. Per request: CPU time of this process and wall time,
-median over the sampled paths of each kind:
+emptied; what is built once per data version (the vocabulary index, the shared resources' incoming links) is
+kept, and its own building time (wall) is reported beside the store's building and opening. Per request: CPU
+time of this process and wall time, median over the sampled paths of each kind:
 
   action goal     a town's Handlungsziel, round robin over the towns
-  shared concept  a concept under id/konzept/ that towns link to (target groups, fields of action, roles),
+  shared concept  a concept under id/konzept/ that towns link to (target groups, kinds of actor, roles, …),
                   the most linked first: their incoming links grow with the towns
 
     .venv/bin/python benchmarks/concepts.py [--sizes 12700,1000000] [--paths 30] [--page-size 50] [--profile]
@@ -66,7 +66,7 @@ CONCEPTS = """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 class Size:
     triples: int
     towns: int
-    opened: float = 0.0  # seconds: create_app over the stored data
+    opened: float = 0.0  # seconds: the store written, create_app over it
     per_version: dict[str, float] = field(default_factory=dict)  # seconds to build each per-version value
     cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (kind, repr) → ms per path
     wall: dict[tuple[str, str], list[float]] = field(default_factory=dict)
