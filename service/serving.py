@@ -134,6 +134,7 @@ def now() -> str:
 def reload_data(app: Flask) -> tuple[bool, str, float]:
     """Load, validate and publish the data again beside what `app` serves; swap it in only when all of that
     succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
+    from service.content.hubs import build as build_hubs
     from service.ingest.gate import load
     from service.ingest.loader import LoadError
     from service.publish.feed import record
@@ -152,6 +153,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
             return False, f"the data is unchanged (version {current.version})", time.perf_counter() - started
         published = build_publication(fresh, config)
         recorded = record(fresh, config.base_uri, state(app).feed_log)  # in the change feed before new workers
+        hubs = build_hubs(fresh, config.base_uri)  # like the publication: built once, before new workers fork
     except LoadError as error:
         current.mark_current()
         raise ReloadFailed(error.report()) from error
@@ -160,6 +162,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
         raise ReloadFailed(f"{type(error).__name__}: {error}") from error
     state(app).publication.put(fresh.version, published)
     state(app).feed.put(fresh.version, recorded)
+    state(app).hubs.put(fresh.version, hubs)
     state(app).store = fresh  # the search index and the memo follow the new version by themselves
     return True, f"now serving version {fresh.version} (was {current.version})", time.perf_counter() - started
 

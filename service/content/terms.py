@@ -1,11 +1,13 @@
 """The kzs vocabulary as an index: every term's labels, definitions, domain, range and place in the hierarchy,
-read from graph/ontology, plus how often the data uses it and a few examples. Built once per data version.
+read from graph/ontology; and, for the vocabulary's own pages, how often the data uses each term and a few
+examples (`with_usage`). Each built once per data version: the first is a few thousand statements at any size
+and every page's labels need it; the second counts and sorts every use of every term (4 s at 1M triples).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -136,7 +138,6 @@ def build_vocabulary(store: Store, graph: str) -> Vocabulary:
     for t in terms.values():
         if t.inverse in terms and terms[t.inverse].inverse is None:
             terms[t.inverse].inverse = t.iri
-    _add_usage(store, terms)
     metadata = {p: vs for p, vs in by_subject.get(ox.NamedNode(ONTOLOGY), {}).items()}
     return Vocabulary(term(ONTOLOGY), terms, triples, metadata)
 
@@ -144,8 +145,9 @@ def build_vocabulary(store: Store, graph: str) -> Vocabulary:
 PURL_DESCRIPTION = "http://purl.org/dc/terms/description"
 
 
-def _add_usage(store: Store, terms: dict[str, Term]) -> None:
-    """How often the data uses each term, and up to three examples of it."""
+def with_usage(store: Store, vocabulary: Vocabulary) -> Vocabulary:
+    """`vocabulary` with how often the data uses each term, and up to three examples of it."""
+    terms = {iri: replace(t) for iri, t in vocabulary.terms.items()}
     for t in terms.values():
         node = {"t": ox.NamedNode(t.iri)}
         counted = list(select(store, USES[t.kind], substitutions=node))
@@ -154,6 +156,7 @@ def _add_usage(store: Store, terms: dict[str, Term]) -> None:
             rows = select(store, EXAMPLES[t.kind], substitutions=node)
             with_object = t.kind == "properties"
             t.examples = [(row["s"].value, _show(row["o"]) if with_object else None) for row in rows]
+    return replace(vocabulary, terms=terms)
 
 
 def _show(term: object) -> ox.NamedNode | ox.Literal | None:

@@ -80,6 +80,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, store: Store | 
         # ready before gunicorn forks its workers; a replica over a remote store starts in seconds at any size
         # and builds it at the first request that needs it
         app_state.current_publication()
+        app_state.current_hubs()  # the shared concepts' incoming links (content/hubs.py), shared by the workers
         app_state.current_feed()  # the data served from now on is recorded in the change feed
     return app
 

@@ -13,6 +13,8 @@ from flask.sansio.app import App
 
 from service.cache import Memo, PerVersion, RepresentationCache
 from service.config import Config
+from service.content.hubs import Hubs
+from service.content.hubs import build as build_hubs
 from service.content.search import Index
 from service.publish.feed import Feed, FeedLog, record
 from service.publish.parts import publication_folder
@@ -33,6 +35,7 @@ class AppState:
     memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES))  # descriptions, the vocabulary index
     publication: PerVersion[Publication] = field(default_factory=PerVersion)
     search: PerVersion[Index] = field(default_factory=PerVersion)
+    hubs: PerVersion[Hubs] = field(default_factory=PerVersion)  # the shared resources' incoming links
     reload_status: Path | None = None  # the file where `kzs serve` records its last start or reload
     feed: PerVersion[Feed] = field(default_factory=PerVersion)
     feed_log: FeedLog = field(init=False)  # one per app: in memory, it is all the history there is
@@ -44,6 +47,11 @@ class AppState:
         """Catalogue, dumps, VoID and sitemaps of the data served now, built once per data version."""
         store = self.store
         return self.publication.get(store.version, lambda: build_publication(store, self.config))
+
+    def current_hubs(self) -> Hubs:
+        """The incoming links of the shared concepts (service/content/hubs.py), indexed once per data version."""
+        store = self.store
+        return self.hubs.get(store.version, lambda: build_hubs(store, self.config.base_uri))
 
     def current_feed(self) -> Feed:
         """The change feed with the data served now recorded (service/publish/feed.py), once per data version."""

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import escape
 
 from service.content.describe import Description, describe, exists, incoming_page
+from service.content.hubs import Links, may_be_shared
 from service.content.overview import outline, structure
 from service.content.schemaorg import SCHEMA, schema_object, schema_triples, to_json
 from service.content.terms import Vocabulary, build_vocabulary
@@ -27,7 +28,7 @@ from service.web.indicator_chart import render as render_indicators
 from service.web.pages import Labels, build, other_language, property_href, title_of
 from service.web.reading import explained_by, for_reading
 from service.web.responses import Document, memo, rdf_body, respond
-from service.web.state import get_config, get_store
+from service.web.state import get_config, get_store, state
 from service.web.svg import render as render_overview
 from service.web.trail import breadcrumbs, naming, siblings
 
@@ -52,7 +53,12 @@ def vocabulary() -> Vocabulary:
 
 def description_of(iri: str) -> Description:
     page_size = get_config().page_size
-    return cast(Description, memo(("describe", iri), lambda: describe(get_store(), iri, page_size)))
+    return cast(Description, memo(("describe", iri), lambda: describe(get_store(), iri, page_size, links_to(iri))))
+
+
+def links_to(iri: str) -> Links | None:
+    """The indexed incoming links of a shared resource; None for a programme's things, which never need the index."""
+    return state().current_hubs().get(iri) if may_be_shared(get_config().base_uri, iri) else None
 
 
 def known(iri: str) -> bool:
@@ -174,7 +180,7 @@ def incoming(iri: str, url: str, extension: Format | None) -> Response:
     doc = Document(url, (KZS_PROFILE,), query=(("in", curie(predicate)), ("page", str(page))), links=tuple(links))
 
     def render(variant: Variant) -> bytes:
-        triples = incoming_page(get_store(), iri, predicate, page, config.page_size, count)
+        triples = incoming_page(get_store(), iri, predicate, page, config.page_size, count, links_to(iri))
         if variant.format is not HTML:
             return rdf_body(triples, variant.format, iri)
         language = variant.language

@@ -9,13 +9,13 @@ the data; `/def.ttl`, `/def/ActionGoal.ttl` and so on name one representation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template
 
 from service.content.describe import labels_of
-from service.content.terms import Term, Vocabulary, pick
+from service.content.terms import Term, Vocabulary, pick, with_usage
 from service.errors import NotFound
 from service.rdf.formats import BY_EXTENSION, GRAPH_FORMATS, HTML, Format
 from service.rdf.namespaces import PREFIXES
@@ -24,11 +24,17 @@ from service.rdf.uris import ONTOLOGY, VOCABULARY, VOCABULARY_NAMESPACE, curie, 
 from service.texts import LANGUAGES, collation_key, text
 from service.web.conneg import Profile, Variant
 from service.web.pages import Labels, Value, literal, other_language
-from service.web.responses import Document, rdf_body, respond
+from service.web.responses import Document, memo, rdf_body, respond
 from service.web.state import get_config, get_store
 from service.web.views.resource import vocabulary
 
 bp = Blueprint("vocabulary", __name__)
+
+
+def vocabulary_in_use() -> Vocabulary:
+    """The vocabulary with each term's uses and examples, which only these pages show (content/terms.py)."""
+    return cast(Vocabulary, memo("vocabulary in use", lambda: with_usage(get_store(), vocabulary())))
+
 
 # The document conforms to OWL 2 as RDF (the ontology graph, unchanged).
 OWL_PROFILE = Profile("owl", "http://www.w3.org/2002/07/owl", (*GRAPH_FORMATS, HTML))
@@ -57,7 +63,7 @@ def _vocabulary_document(extension: Format | None) -> Response:
     doc = Document(get_config().base_uri + VOCABULARY, (OWL_PROFILE,))
 
     def render(variant: Variant) -> bytes:
-        vocab = vocabulary()
+        vocab = vocabulary_in_use()
         if variant.format is not HTML:
             return rdf_body(vocab.triples, variant.format, ONTOLOGY, {**PREFIXES, "kzs": VOCABULARY_NAMESPACE})
         language = variant.language
@@ -96,7 +102,7 @@ def term(name: str) -> Response:
         return iri in vocabulary().terms
 
     def render(variant: Variant) -> bytes:
-        vocab = vocabulary()
+        vocab = vocabulary_in_use()
         if iri not in vocab.terms:
             raise NotFound(f"the vocabulary has no term {curie(iri)}")
         found = vocab.terms[iri]
