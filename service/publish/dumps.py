@@ -267,8 +267,21 @@ def settle(partial: Path, folder: Path) -> Path:
 
 def dumps_of(folder: Path, key: str | None) -> list[Dump]:
     """The dumps kept in a part's folder, in the catalogue's order, served as `key`'s (None: the whole)."""
-    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    meta = meta_of(folder)
     return [part_dump(folder, meta, fmt, key) for fmt in (*DUMP_FORMATS, CSVW)]
+
+
+def meta_of(folder: Path) -> dict[str, Any]:
+    """A part's meta.json; a settled part's read once (its folder is named by its digest, never written again)."""
+    return read_meta(folder) if folder.name.startswith(".") else settled_meta(folder)
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((folder / META).read_text(encoding="utf-8"))
+    return found
+
+
+settled_meta = functools.lru_cache(maxsize=1 << 14)(read_meta)
 
 
 def part_dump(folder: Path, meta: Mapping[str, Any], fmt: Format, key: str | None) -> Dump:
@@ -359,7 +372,7 @@ def whole_dumps(parts: Sequence[Path], licenses: list[str]) -> list[Dump]:
 
     Statements go part after part (one several programmes make comes once per programme); the CSV is the parts'
     records under one header, in programme order, each goal once (from the first part that states it)."""
-    metas = [json.loads((folder / META).read_text(encoding="utf-8")) for folder in parts]
+    metas = [meta_of(folder) for folder in parts]
     tag = hashlib.sha256("\0".join(folder.name for folder in parts).encode()).hexdigest()
     dumps = []
     for fmt in DUMP_FORMATS:
