@@ -16,6 +16,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from service.errors import ServiceError, Unavailable
 
 RESULTS_JSON = "application/sparql-results+json"
+WRITE_ATTEMPTS = 3  # see `send`
 # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset; Python refuses more than 100
 # headers by default, and every programme brings five graphs.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
@@ -105,8 +106,18 @@ def send(
         ]
     opener = urllib.request.build_opener(*handlers)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read()
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with opener.open(request, timeout=timeout) as response:
+                    response.read()
+                break
+            except urllib.error.URLError as error:
+                # A Digest store (Virtuoso) answers the first, unauthenticated request with 401 and closes the
+                # connection, at times before it has read a large body: the client's write fails, and no 401
+                # reaches the handler. The writes are idempotent (PUT, DROP, graph group members): again.
+                cut = isinstance(error.reason, BrokenPipeError | ConnectionResetError)
+                if not (user and cut) or attempt == WRITE_ATTEMPTS - 1:
+                    raise
     except urllib.error.HTTPError as error:
         if missing_ok and error.code == 404:
             return
