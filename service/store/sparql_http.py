@@ -16,7 +16,6 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from service.errors import ServiceError, Unavailable
 
 RESULTS_JSON = "application/sparql-results+json"
-WRITE_ATTEMPTS = 3  # see `send`
 # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset; Python refuses more than 100
 # headers by default, and every programme brings five graphs.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
@@ -104,20 +103,13 @@ def send(
             urllib.request.HTTPDigestAuthHandler(passwords),
             urllib.request.HTTPBasicAuthHandler(passwords),
         ]
+        authorization = digest_authorization(request, url, passwords, timeout)
+        if authorization:
+            request.add_unredirected_header("Authorization", authorization)
     opener = urllib.request.build_opener(*handlers)
     try:
-        for attempt in range(WRITE_ATTEMPTS):
-            try:
-                with opener.open(request, timeout=timeout) as response:
-                    response.read()
-                break
-            except urllib.error.URLError as error:
-                # A Digest store (Virtuoso) answers the first, unauthenticated request with 401 and closes the
-                # connection, at times before it has read a large body: the client's write fails, and no 401
-                # reaches the handler. The writes are idempotent (PUT, DROP, graph group members): again.
-                cut = isinstance(error.reason, BrokenPipeError | ConnectionResetError)
-                if not (user and cut) or attempt == WRITE_ATTEMPTS - 1:
-                    raise
+        with opener.open(request, timeout=timeout) as response:
+            response.read()
     except urllib.error.HTTPError as error:
         if missing_ok and error.code == 404:
             return
@@ -125,6 +117,26 @@ def send(
         raise StoreUnavailable(f"{method} {url} answered {error.code}: {detail}") from error
     except (OSError, HTTPException) as error:
         raise StoreUnavailable(f"the store at {url} does not answer ({getattr(error, 'reason', error)})") from error
+
+
+def digest_authorization(
+    request: urllib.request.Request, url: str, passwords: urllib.request.HTTPPasswordMgr, timeout: float
+) -> str:
+    """The Digest `Authorization` of `request`, from the challenge a bodiless GET of its URL draws; "" where the
+    store asks for none or for another scheme. Virtuoso answers an unauthenticated request with 401 and at times
+    closes the connection before it has read a large body, so the client's write fails and no 401 reaches
+    urllib's handler: a write is sent once, authenticated (a stale nonce still gets the handler's 401 round)."""
+    try:
+        urllib.request.urlopen(urllib.request.Request(request.full_url, method="GET"), timeout=timeout).close()  # noqa: S310
+    except urllib.error.HTTPError as refused:
+        challenge = refused.headers.get("WWW-Authenticate", "")
+        refused.close()
+        if refused.code == 401 and challenge[:7].lower() == "digest ":
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge[7:]))
+            return urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(request, fields) or ""
+    except (OSError, HTTPException):
+        pass  # the write itself will say what is wrong
+    return ""
 
 
 def graph_store_target(url: str, params: Mapping[str, str]) -> str:
