@@ -133,7 +133,8 @@ def digest_authorization(
         refused.close()
         if refused.code == 401 and challenge[:7].lower() == "digest ":
             fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge[7:]))
-            return urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(request, fields) or ""
+            found = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(request, fields)
+            return f"Digest {found}" if found else ""
     except (OSError, HTTPException):
         pass  # the write itself will say what is wrong
     return ""
