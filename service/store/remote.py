@@ -4,10 +4,12 @@ Replicas of the service are stateless in front of one shared store; `kzs load` f
 get the same pyoxigraph result types as from the embedded store, so nothing above this module knows which
 store answers. What differs between stores is normalised here:
 
-- The default graph is the union of *our* named graphs: every query names them in the protocol's dataset
-  (`default-graph-uri`, `named-graph-uri`), so a store's own system graphs (Virtuoso's) never show.
-- Which graphs are ours, and the data version, are one record in the graph `{base}graph/datenstand`,
-  written last by `replace`: replicas see a new version once every graph of it is in place.
+- The default graph is the union of *our* named graphs, whatever else the store holds (Virtuoso's system graphs,
+  the version record, others' graphs): a query's dataset (`default-graph-uri`, `named-graph-uri`) names our
+  graphs, or one IRI standing for all of them (Virtuoso's graph group), or, on a store of our own whose union
+  default graph holds nothing else (`union`, the record held as empty graphs), nothing; see `dataset_for`.
+- Which graphs are ours, and the data version, are one record (service/store/record.py), written last by
+  `replace`: replicas see a new version once every graph of it is in place.
 - Substitutions are bound in the query text, as each term's N-Triples form (pyoxigraph validates IRIs and
   escapes literals), never as request text; see `bind`.
 - Virtuoso's blank node labels (`nodeID://b1`) and its legacy `typed-literal` JSON are repaired; a partial
@@ -23,9 +25,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -37,17 +38,16 @@ from service.rdf.sparql_text import (
     prologue,
     uses_graph,
 )
+from service.store import record as records
+from service.store import virtuoso
 from service.store.embedded import QueryResult
+from service.store.record import VERSION_GRAPH, Loaded
 from service.store.sparql_http import (
     StoreUnavailable,
     post_query,
     send,
 )
 
-VERSION_GRAPH = "graph/datenstand"  # relative to the base: the record of what `kzs load` put in the store
-OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
-DCT_MODIFIED = "http://purl.org/dc/terms/modified"
 NTRIPLES = "application/n-triples"
 NQUADS = "application/n-quads"
 BATCH_BYTES = 32 * 1024 * 1024  # N-Triples per N-Quads request: the store holds a request's transaction in memory
@@ -60,16 +60,6 @@ CONCISE_DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o3 ?
   OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2
     OPTIONAL { FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 OPTIONAL { FILTER(isBlank(?o3)) ?o3 ?p4 ?o4 } } }
 }"""
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What the store holds, by its version record: read once per `refresh` seconds."""
-
-    version: str
-    graphs: tuple[str, ...]
-    modified: str
-    read_at: float
 
 
 class RemoteStore:
@@ -89,7 +79,7 @@ class RemoteStore:
         union: bool = False,
     ) -> None:
         self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
-        self.union = union  # the store holds our data alone, its default graph the union: see `query`
+        self.union = union  # the store holds our data alone, its default graph the union: see `dataset_for`
         self.base_uri, self.timeout, self.refresh = base_uri, timeout, refresh
         self.version_graph = base_uri + VERSION_GRAPH
         self._user, self._password = user, password
@@ -110,17 +100,17 @@ class RemoteStore:
         return current
 
     def _read_record(self) -> Loaded:
-        text = (
-            f"SELECT ?version ?modified ?graph WHERE {{ GRAPH <{self.version_graph}> {{ "
-            f"<{self.version_graph}> <{OWL_VERSION}> ?version . "
-            f"OPTIONAL {{ <{self.version_graph}> <{DCT_MODIFIED}> ?modified }} "
-            f"OPTIONAL {{ <{self.version_graph}> <{DCT_HAS_PART}> ?graph }} }} }}"
-        )
-        rows = list(self._select(text, dataset=((), (self.version_graph,))))
-        version = str(rows[0]["version"].value) if rows else ""
-        modified = next((str(r["modified"].value) for r in rows if r["modified"] is not None), "")
-        graphs = tuple(sorted({str(r["graph"].value) for r in rows if r["graph"] is not None}))
-        return Loaded(version, graphs, modified, time.monotonic())
+        read_at = time.monotonic()
+        as_statements = self._select(records.statements_query(self.version_graph), ((), (self.version_graph,)))
+        found = records.from_statements(as_statements, read_at)
+        if found is None:
+            found = records.from_names(self.record_names(), self.version_graph, read_at)
+        return found or Loaded("", (), "", read_at)
+
+    def record_names(self) -> list[str]:
+        """The names of the version record's empty graphs (in the store's own dataset)."""
+        rows = self.run(records.names_query(self.version_graph), None, max(self.timeout, 60.0))
+        return [str(row["g"].value) for row in rows]  # type: ignore[union-attr]
 
     @property
     def version(self) -> str:
@@ -142,17 +132,27 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> QueryResult:
         text = prologue(bind(text, substitutions or {}), base_iri, {})
-        if self.union and substitutions and default_graph is None and named_graphs is None:
-            # A query about given resources (documents, their labels and links) on a store of our own: its
-            # default graph is the union already, and naming ~1,000 graphs makes Virtuoso 300 times slower.
-            # Catalogue statistics and public queries (without substitutions) still name our graphs, so the
-            # version record and a store's system graphs never show in them.
-            return self.run(text, None, self.timeout)
+        if default_graph is None and named_graphs is None:
+            return self.run(text, self.dataset_for(text, about_resources=bool(substitutions)), self.timeout)
         ours = self.loaded().graphs
-        # Named graphs only where the query asks for them: a store reads every graph IRI of the dataset.
         named = tuple(named_graphs or ours) if named_graphs or uses_graph(text) else ()
-        dataset = (tuple(default_graph or ours), named)
-        return self.run(text, dataset, self.timeout)
+        return self.run(text, (tuple(default_graph or ours), named), self.timeout)
+
+    def dataset_for(self, text: str, about_resources: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The dataset of our graphs for a query (None: the store's own), the cheapest that holds nothing else.
+
+        Named graphs only where the query uses GRAPH: a store reads every graph IRI of the dataset (~4 a town).
+        The default graph: Virtuoso's graph group of ours where the record names one; on a store of our own
+        (`union`) the store's union default graph where the record holds no statements, and for a query about
+        given resources (documents, their labels and links: the record's statements are about no resource of
+        ours) whatever the record's form; else every graph of ours."""
+        loaded = self.loaded()
+        named = loaded.graphs if uses_graph(text) else ()
+        if loaded.group:
+            return (loaded.group,), named
+        if self.union and not named and (loaded.statement_free or about_resources):
+            return None
+        return loaded.graphs, named
 
     def run(
         self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float
@@ -238,7 +238,7 @@ class RemoteStore:
         where the Graph Store Protocol takes a whole dataset (Oxigraph server: one transaction per request);
         a graph the store holds is replaced by its own request (a PUT: one transaction), one after another.
         Either way a reader sees a graph whole, old or new, never half of it."""
-        record = self.checksums()
+        record = self.loaded(fresh=True).checksums
         sums = {graph: checksum(data) for graph, data in graphs.items()}
         changed = [graph for graph in graphs if every or record.get(graph) != sums[graph]]
         held = self.held(changed)
@@ -253,22 +253,58 @@ class RemoteStore:
         if progress:
             for graph in set(graphs) - set(changed):
                 progress(graph, len(graphs[graph]))
-        previous = self.loaded(fresh=True).graphs
-        self.put_graph(self.version_graph, self.record(graphs, version, sums).encode())
-        for graph in sorted(set(previous) - set(graphs)):
+        previous = self.loaded(fresh=True)
+        gone = sorted(set(previous.graphs) - set(graphs))
+        group = self.join_group(graphs, previous)  # before the record: the group holds every graph it names
+        self.write_record(graphs, version, sums, group, previous)
+        if group and gone:
+            self.group_calls(virtuoso.group_queries(group, (), gone, create=False))
+        for graph in gone:
             self.drop_graph(graph)
             if progress:
                 progress(graph, 0)
         self._loaded = None
         self.loaded(fresh=True)
 
-    def checksums(self) -> dict[str, str]:
-        """The SHA-256 of each graph's N-Triples as the version record states it (graphs loaded since)."""
-        text = (
-            f"SELECT ?graph ?sum WHERE {{ GRAPH <{self.version_graph}> {{ "
-            f"<{self.version_graph}> <{DCT_HAS_PART}> ?graph . ?graph <{OWL_VERSION}> ?sum }} }}"
-        )
-        return {str(r["graph"].value): str(r["sum"].value) for r in self._select(text, ((), (self.version_graph,)))}
+    def join_group(self, graphs: Iterable[str], previous: Loaded) -> str:
+        """On Virtuoso: the graph group of our graphs, created where need be, with `graphs` added; "" where the
+        store is no Virtuoso or its user may not keep groups (queries then name every graph)."""
+        if not virtuoso.is_virtuoso(self.graph_store_url):
+            return ""
+        group = self.base_uri + virtuoso.GROUP_GRAPH
+        fresh = previous.group != group
+        added = sorted(graphs) if fresh else sorted(set(graphs) - set(previous.graphs))
+        try:
+            self.group_calls(virtuoso.group_queries(group, added, (), create=fresh))
+        except StoreUnavailable:
+            return ""
+        return group
+
+    def group_calls(self, queries: Iterable[str]) -> None:
+        url = virtuoso.endpoint(self.graph_store_url, self.update_url)
+        for query in queries:
+            self.send("POST", url, urlencode({"query": query}).encode(), "application/x-www-form-urlencoded", {})
+
+    def write_record(
+        self, graphs: Mapping[str, bytes], version: str, sums: Mapping[str, str], group: str, previous: Loaded
+    ) -> None:
+        """The record as empty graphs where the store has SPARQL Update and keeps empty graphs (checked by
+        reading them back the first time), else as statements; either way in one request, one transaction."""
+        names = records.graph_names(self.version_graph, graphs, version, sums)
+        if self.update_url and not group:
+            if previous.statement_free:
+                self.update(records.names_update(self.version_graph, self.record_names(), names))
+                return
+            self.update(records.names_update(self.version_graph, (), names, drop_statements=False))
+            if records.from_names(self.record_names(), self.version_graph, 0) is not None:
+                self.drop_graph(self.version_graph)  # the switch: readers take the statements first
+                return
+            self.update(records.names_update(self.version_graph, names, (), drop_statements=False))
+        statements = records.statements(self.version_graph, graphs, version, sums, group)
+        self.put_graph(self.version_graph, statements.encode())
+
+    def update(self, text: str) -> None:
+        self.send("POST", self.update_url, text.encode(), "application/sparql-update", {})
 
     def held(self, graphs: Iterable[str]) -> set[str]:
         """Which of `graphs` the store holds statements of (in the store's whole dataset, records or not), asked
@@ -313,17 +349,6 @@ class RemoteStore:
                 batch.append((index, graph))
                 size += len(graphs[graph])
         return True
-
-    def record(self, graphs: Iterable[str], version: str, sums: Mapping[str, str] | None = None) -> str:
-        """The version record: the data version, when, its graphs, and each graph's checksum (what the next
-        load compares, to write only the graphs that changed)."""
-        subject = str(ox.NamedNode(self.version_graph))
-        lines = [f"{subject} <{OWL_VERSION}> {ox.Literal(version)} ."]
-        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        lines.append(f'{subject} <{DCT_MODIFIED}> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .')
-        lines += [f"{subject} <{DCT_HAS_PART}> {ox.NamedNode(graph)} ." for graph in sorted(graphs)]
-        lines += [f"{ox.NamedNode(g)} <{OWL_VERSION}> {ox.Literal(s)} ." for g, s in sorted((sums or {}).items())]
-        return "\n".join(lines) + "\n"
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one graph: a Graph Store Protocol PUT, else one SPARQL Update request (DROP + INSERT DATA)."""

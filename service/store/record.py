@@ -1,0 +1,127 @@
+"""The version record of a remote store: the data version, when it was loaded, our graphs and their checksums.
+
+`kzs load` writes it last, so replicas see a new version once every graph of it is in place. It takes one of two
+forms, and a reader takes whichever the store holds:
+
+- statements in the graph `{base}graph/datenstand` (any SPARQL 1.1 store);
+- the names of empty graphs `{base}graph/datenstand?…` and no statement at all, where the store keeps empty
+  graphs (Oxigraph server). A store's union default graph is then exactly our graphs: Oxigraph's union holds
+  every graph, its default graph too, so statements anywhere would show in every query over it.
+
+Where the record states a graph group (`sd:defaultGraph`: Virtuoso, service/store/virtuoso.py), that one IRI
+stands for all our graphs in a query's dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, quote
+
+import pyoxigraph as ox
+
+VERSION_GRAPH = "graph/datenstand"  # relative to the base
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
+DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+SD_DEFAULT_GRAPH = "http://www.w3.org/ns/sparql-service-description#defaultGraph"
+DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the store holds, by its version record: read once per `refresh` seconds."""
+
+    version: str
+    graphs: tuple[str, ...]
+    modified: str
+    read_at: float
+    checksums: Mapping[str, str] = field(default_factory=dict)
+    group: str = ""  # one IRI standing for all our graphs in a dataset (a Virtuoso graph group), else ""
+    statement_free: bool = False  # the record holds no statements: a union default graph holds ours alone
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def statements(record_graph: str, graphs: Iterable[str], version: str, sums: Mapping[str, str], group: str = "") -> str:
+    """The record as N-Triples, for the graph `record_graph`."""
+    subject = str(ox.NamedNode(record_graph))
+    lines = [
+        f"{subject} <{OWL_VERSION}> {ox.Literal(version)} .",
+        f'{subject} <{DCT_MODIFIED}> "{now()}"^^<{DATETIME}> .',
+    ]
+    lines += [f"{subject} <{DCT_HAS_PART}> {ox.NamedNode(graph)} ." for graph in sorted(graphs)]
+    lines += [f"{ox.NamedNode(g)} <{OWL_VERSION}> {ox.Literal(s)} ." for g, s in sorted(sums.items())]
+    if group:
+        lines.append(f"{subject} <{SD_DEFAULT_GRAPH}> {ox.NamedNode(group)} .")
+    return "\n".join(lines) + "\n"
+
+
+def statements_query(record_graph: str) -> str:
+    """One row per fact of the record in its statement form."""
+    g = f"<{record_graph}>"
+    return (
+        f"SELECT ?version ?modified ?graph ?sum ?group WHERE {{ GRAPH {g} {{ {g} <{OWL_VERSION}> ?version "
+        f"OPTIONAL {{ {g} <{DCT_MODIFIED}> ?modified }} "
+        f"OPTIONAL {{ {g} <{SD_DEFAULT_GRAPH}> ?group }} "
+        f"OPTIONAL {{ {g} <{DCT_HAS_PART}> ?graph OPTIONAL {{ ?graph <{OWL_VERSION}> ?sum }} }} }} }}"
+    )
+
+
+def from_statements(rows: Iterable[ox.QuerySolution], read_at: float) -> Loaded | None:
+    """The record from the rows of `statements_query`; None when the store holds none in that form."""
+    version = modified = group = ""
+    sums: dict[str, str] = {}
+    found = False
+    for row in rows:
+        found = True
+        version = str(row["version"].value)
+        modified = modified or (str(row["modified"].value) if row["modified"] is not None else "")
+        group = group or (str(row["group"].value) if row["group"] is not None else "")
+        if row["graph"] is not None:
+            sums[str(row["graph"].value)] = str(row["sum"].value) if row["sum"] is not None else ""
+    if not found:
+        return None
+    checksums = {graph: value for graph, value in sums.items() if value}
+    return Loaded(version, tuple(sorted(sums)), modified, read_at, checksums, group)
+
+
+def graph_names(record_graph: str, graphs: Iterable[str], version: str, sums: Mapping[str, str]) -> list[str]:
+    """The record as names of empty graphs: the version and time, then each graph of ours with its checksum."""
+    names = [f"{record_graph}?version={quote(version, safe='')}&modified={quote(now(), safe='')}"]
+    names += [f"{record_graph}?graph={quote(g, safe='')}&sha256={quote(sums.get(g, ''), safe='')}" for g in graphs]
+    return names
+
+
+def names_query(record_graph: str) -> str:
+    """The names of the record's empty graphs, in the store's own dataset (every graph it holds)."""
+    return f'SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{record_graph}?")) }}'
+
+
+def from_names(names: Iterable[str], record_graph: str, read_at: float) -> Loaded | None:
+    """The record from the names of its empty graphs; None when the store holds none in that form."""
+    version = modified = ""
+    sums: dict[str, str] = {}
+    for name in names:
+        fields = dict(parse_qsl(name.removeprefix(record_graph + "?")))
+        if "version" in fields:
+            version, modified = fields["version"], fields.get("modified", "")
+        elif "graph" in fields:
+            sums[fields["graph"]] = fields.get("sha256", "")
+    if not version:
+        return None
+    checksums = {graph: value for graph, value in sums.items() if value}
+    return Loaded(version, tuple(sorted(sums)), modified, read_at, checksums, statement_free=True)
+
+
+def names_update(record_graph: str, old: Iterable[str], new: Iterable[str], drop_statements: bool = True) -> str:
+    """One SPARQL Update (one transaction) replacing the record's names: the old go, the new come, and with
+    `drop_statements` the record's statement form goes too."""
+    drops = [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in sorted(set(old) - set(new))]
+    if drop_statements:
+        drops.append(f"DROP SILENT GRAPH {ox.NamedNode(record_graph)}")
+    creates = [f"CREATE SILENT GRAPH {ox.NamedNode(name)}" for name in new]
+    return " ;\n".join(drops + creates)
