@@ -14,7 +14,7 @@ stands for all our graphs in a query's dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, quote
@@ -27,6 +27,7 @@ DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
 DCT_MODIFIED = "http://purl.org/dc/terms/modified"
 SD_DEFAULT_GRAPH = "http://www.w3.org/ns/sparql-service-description#defaultGraph"
 DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+UPDATE_BYTES = 512 * 1024  # per SPARQL Update request: Oxigraph server reads at most 1 MiB of a request body
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,39 @@ def from_names(names: Iterable[str], record_graph: str, read_at: float) -> Loade
     return Loaded(version, tuple(sorted(sums)), modified, read_at, checksums, statement_free=True)
 
 
-def names_update(record_graph: str, old: Iterable[str], new: Iterable[str], drop_statements: bool = True) -> str:
-    """One SPARQL Update (one transaction) replacing the record's names: the old go, the new come, and with
-    `drop_statements` the record's statement form goes too."""
-    drops = [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in sorted(set(old) - set(new))]
-    if drop_statements:
-        drops.append(f"DROP SILENT GRAPH {ox.NamedNode(record_graph)}")
-    creates = [f"CREATE SILENT GRAPH {ox.NamedNode(name)}" for name in new]
-    return " ;\n".join(drops + creates)
+def names_updates(record_graph: str, old: Iterable[str], new: Iterable[str], drop_statements: bool = True) -> list[str]:
+    """The SPARQL Updates that replace the record's names `old` by `new`, in order, each of at most
+    `UPDATE_BYTES`: the names of new checksums first; then, in one request (one transaction), the new version's
+    name for the old one's, and with `drop_statements` the record's statement form gone (the switch); then the
+    names of what is gone. Until the last request the record may list a graph twice or one that is gone."""
+    old, new = list(old), list(new)
+    before, after = set(old), set(new)
+    versions = record_graph + "?version="
+    creates = [create(name) for name in new if name not in before and not name.startswith(versions)]
+    switch = [drop(name) for name in old if name.startswith(versions) and name not in after]
+    switch += [create(name) for name in new if name.startswith(versions)]
+    switch += [drop(record_graph)] if drop_statements else []
+    drops = [drop(name) for name in old if name not in after and not name.startswith(versions)]
+    return [*chunked(creates), " ;\n".join(switch), *chunked(drops)]
+
+
+def create(graph: str) -> str:
+    return f"CREATE SILENT GRAPH {ox.NamedNode(graph)}"
+
+
+def drop(graph: str) -> str:
+    return f"DROP SILENT GRAPH {ox.NamedNode(graph)}"
+
+
+def chunked(operations: list[str]) -> Iterator[str]:
+    """The operations as requests of at most `UPDATE_BYTES` each."""
+    batch: list[str] = []
+    size = 0
+    for operation in operations:
+        if batch and size + len(operation) > UPDATE_BYTES:
+            yield " ;\n".join(batch)
+            batch, size = [], 0
+        batch.append(operation)
+        size += len(operation) + 3
+    if batch:
+        yield " ;\n".join(batch)

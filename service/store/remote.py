@@ -289,22 +289,24 @@ class RemoteStore:
         self, graphs: Mapping[str, bytes], version: str, sums: Mapping[str, str], group: str, previous: Loaded
     ) -> None:
         """The record as empty graphs where the store has SPARQL Update and keeps empty graphs (checked by
-        reading them back the first time), else as statements; either way in one request, one transaction."""
+        reading them back the first time), else as statements; either way the version switches in one
+        transaction."""
         names = records.graph_names(self.version_graph, graphs, version, sums)
         if self.update_url and not group:
             if previous.statement_free:
-                self.update(records.names_update(self.version_graph, self.record_names(), names))
+                self.update(records.names_updates(self.version_graph, self.record_names(), names))
                 return
-            self.update(records.names_update(self.version_graph, (), names, drop_statements=False))
+            self.update(records.names_updates(self.version_graph, (), names, drop_statements=False))
             if records.from_names(self.record_names(), self.version_graph, 0) is not None:
                 self.drop_graph(self.version_graph)  # the switch: readers take the statements first
                 return
-            self.update(records.names_update(self.version_graph, names, (), drop_statements=False))
+            self.update(records.names_updates(self.version_graph, names, (), drop_statements=False))
         statements = records.statements(self.version_graph, graphs, version, sums, group)
         self.put_graph(self.version_graph, statements.encode())
 
-    def update(self, text: str) -> None:
-        self.send("POST", self.update_url, text.encode(), "application/sparql-update", {})
+    def update(self, requests: Iterable[str]) -> None:
+        for text in requests:
+            self.send("POST", self.update_url, text.encode(), "application/sparql-update", {})
 
     def held(self, graphs: Iterable[str]) -> set[str]:
         """Which of `graphs` the store holds statements of (in the store's whole dataset, records or not), asked
