@@ -14,6 +14,7 @@ from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import ServiceError, Unavailable
+from service.rdf.sparql_text import operation_of
 
 RESULTS_JSON = "application/sparql-results+json"
 # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset; Python refuses more than 100
@@ -42,6 +43,9 @@ def post_query(
     wrapper = SPARQLWrapper(query_url)
     wrapper.setMethod("POST")
     wrapper.setQuery(text)
+    # SPARQLWrapper guesses the operation from the text with comments half removed, so "addresses" in a comment
+    # made a canned query an update (sent as `update=`, refused by Oxigraph); our lexer knows it.
+    wrapper.queryType = operation_of(text) or wrapper.queryType
     wrapper.setTimeout(max(1, round(timeout)))
     wrapper.setOnlyConneg(True)
     wrapper.addCustomHttpHeader("Accept", accept or RESULTS_JSON)

@@ -136,3 +136,10 @@ def test_a_record_larger_than_one_request_switches_whole(
     loaded = ours.loaded()
     assert loaded.statement_free and len(loaded.graphs) == 7 and set(loaded.checksums) == set(loaded.graphs)
     assert len(ours.record_names()) == 8  # the version's name and one per graph: nothing stale
+
+
+def test_a_comment_never_makes_a_query_an_update(store: RunningStore, client: FlaskClient) -> None:
+    """SPARQLWrapper took "addresses" in a canned query's comment for ADD and sent it as an update."""
+    load(store, ROOT)
+    query = "# a comment\n# that addresses the target groups\nSELECT ?g WHERE { ?g a skos:ConceptScheme }"
+    assert csv_rows(served(store, ROOT).test_client(), query) == csv_rows(client, query) != []
