@@ -72,9 +72,10 @@ def open_store(kind: str, folder: Path, payload: dict[str, bytes], version: str,
             settings["sparql_endpoint"],
             BASE,
             graph_store_url=settings["graph_store_endpoint"],
+            update_url=settings.get("sparql_update_endpoint", ""),
             user=settings.get("store_user", ""),
             password=settings.get("store_password", ""),
-            timeout=600,
+            timeout=120,
             union=True,
         )
         started = time.perf_counter()

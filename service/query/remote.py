@@ -56,7 +56,7 @@ class RemoteQueryService:
         if job.default_graph is not None or job.named_graphs is not None:
             dataset = (job.default_graph or (), job.named_graphs or ())
         elif job.union and not analyse(job.query).own_dataset:
-            dataset = store.dataset_for(text)  # never the version record nor a store's system graphs
+            text, dataset = store.over_ours(text)  # never the version record nor a store's system graphs
         else:
             dataset = None  # the query's own FROM and FROM NAMED
         try:

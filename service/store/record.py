@@ -8,8 +8,7 @@ forms, and a reader takes whichever the store holds:
   graphs (Oxigraph server). A store's union default graph is then exactly our graphs: Oxigraph's union holds
   every graph, its default graph too, so statements anywhere would show in every query over it.
 
-Where the record states a graph group (`sd:defaultGraph`: Virtuoso, service/store/virtuoso.py), that one IRI
-stands for all our graphs in a query's dataset.
+On Virtuoso the record also lists the store's graphs that are not ours (service/store/virtuoso.py).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ VERSION_GRAPH = "graph/datenstand"  # relative to the base
 OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
 DCT_MODIFIED = "http://purl.org/dc/terms/modified"
-SD_DEFAULT_GRAPH = "http://www.w3.org/ns/sparql-service-description#defaultGraph"
+NOT_OURS = "#andere"  # after the record's IRI: a predicate of the record alone, for the store's other graphs
 DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 UPDATE_BYTES = 512 * 1024  # per SPARQL Update request: Oxigraph server reads at most 1 MiB of a request body
 
@@ -39,7 +38,7 @@ class Loaded:
     modified: str
     read_at: float
     checksums: Mapping[str, str] = field(default_factory=dict)
-    group: str = ""  # one IRI standing for all our graphs in a dataset (a Virtuoso graph group), else ""
+    others: tuple[str, ...] = ()  # the store's graphs that are not ours, where `kzs load` could list them
     statement_free: bool = False  # the record holds no statements: a union default graph holds ours alone
 
 
@@ -47,7 +46,9 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def statements(record_graph: str, graphs: Iterable[str], version: str, sums: Mapping[str, str], group: str = "") -> str:
+def statements(
+    record_graph: str, graphs: Iterable[str], version: str, sums: Mapping[str, str], others: Iterable[str] = ()
+) -> str:
     """The record as N-Triples, for the graph `record_graph`."""
     subject = str(ox.NamedNode(record_graph))
     lines = [
@@ -56,8 +57,7 @@ def statements(record_graph: str, graphs: Iterable[str], version: str, sums: Map
     ]
     lines += [f"{subject} <{DCT_HAS_PART}> {ox.NamedNode(graph)} ." for graph in sorted(graphs)]
     lines += [f"{ox.NamedNode(g)} <{OWL_VERSION}> {ox.Literal(s)} ." for g, s in sorted(sums.items())]
-    if group:
-        lines.append(f"{subject} <{SD_DEFAULT_GRAPH}> {ox.NamedNode(group)} .")
+    lines += [f"{subject} <{record_graph}{NOT_OURS}> {ox.NamedNode(graph)} ." for graph in sorted(others)]
     return "\n".join(lines) + "\n"
 
 
@@ -65,29 +65,30 @@ def statements_query(record_graph: str) -> str:
     """One row per fact of the record in its statement form."""
     g = f"<{record_graph}>"
     return (
-        f"SELECT ?version ?modified ?graph ?sum ?group WHERE {{ GRAPH {g} {{ {g} <{OWL_VERSION}> ?version "
+        f"SELECT ?version ?modified ?graph ?sum ?other WHERE {{ GRAPH {g} {{ {g} <{OWL_VERSION}> ?version "
         f"OPTIONAL {{ {g} <{DCT_MODIFIED}> ?modified }} "
-        f"OPTIONAL {{ {g} <{SD_DEFAULT_GRAPH}> ?group }} "
+        f"OPTIONAL {{ {g} <{record_graph}{NOT_OURS}> ?other }} "
         f"OPTIONAL {{ {g} <{DCT_HAS_PART}> ?graph OPTIONAL {{ ?graph <{OWL_VERSION}> ?sum }} }} }} }}"
     )
 
 
 def from_statements(rows: Iterable[ox.QuerySolution], read_at: float) -> Loaded | None:
     """The record from the rows of `statements_query`; None when the store holds none in that form."""
-    version = modified = group = ""
+    version = modified = ""
     sums: dict[str, str] = {}
+    others: set[str] = set()
     found = False
     for row in rows:
         found = True
         version = str(row["version"].value)
         modified = modified or (str(row["modified"].value) if row["modified"] is not None else "")
-        group = group or (str(row["group"].value) if row["group"] is not None else "")
+        others.update([str(row["other"].value)] if row["other"] is not None else [])
         if row["graph"] is not None:
             sums[str(row["graph"].value)] = str(row["sum"].value) if row["sum"] is not None else ""
     if not found:
         return None
     checksums = {graph: value for graph, value in sums.items() if value}
-    return Loaded(version, tuple(sorted(sums)), modified, read_at, checksums, group)
+    return Loaded(version, tuple(sorted(sums)), modified, read_at, checksums, tuple(sorted(others)))
 
 
 def graph_names(record_graph: str, graphs: Iterable[str], version: str, sums: Mapping[str, str]) -> list[str]:

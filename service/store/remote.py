@@ -6,8 +6,8 @@ store answers. What differs between stores is normalised here:
 
 - The default graph is the union of *our* named graphs, whatever else the store holds (Virtuoso's system graphs,
   the version record, others' graphs): a query's dataset (`default-graph-uri`, `named-graph-uri`) names our
-  graphs, or one IRI standing for all of them (Virtuoso's graph group), or, on a store of our own whose union
-  default graph holds nothing else (`union`, the record held as empty graphs), nothing; see `dataset_for`.
+  graphs, or, on a store of our own (`union`), nothing: where its default graph holds nothing else (Oxigraph
+  server, the record held as empty graphs) or Virtuoso leaves the rest out by pragmas; see `over_ours`.
 - Which graphs are ours, and the data version, are one record (service/store/record.py), written last by
   `replace`: replicas see a new version once every graph of it is in place.
 - Substitutions are bound in the query text, as each term's N-Triples form (pyoxigraph validates IRIs and
@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -43,11 +42,13 @@ from service.store import virtuoso
 from service.store.embedded import QueryResult
 from service.store.record import VERSION_GRAPH, Loaded
 from service.store.sparql_http import (
+    PartialResult,
     StoreUnavailable,
     post_query,
     send,
 )
 
+Dataset = tuple[Iterable[str], Iterable[str]]  # (default graphs, named graphs) of the SPARQL 1.1 Protocol
 NTRIPLES = "application/n-triples"
 NQUADS = "application/n-quads"
 BATCH_BYTES = 32 * 1024 * 1024  # N-Triples per N-Quads request: the store holds a request's transaction in memory
@@ -79,7 +80,7 @@ class RemoteStore:
         union: bool = False,
     ) -> None:
         self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
-        self.union = union  # the store holds our data alone, its default graph the union: see `dataset_for`
+        self.union = union  # the store holds our data alone, its default graph the union: see `over_ours`
         self.base_uri, self.timeout, self.refresh = base_uri, timeout, refresh
         self.version_graph = base_uri + VERSION_GRAPH
         self._user, self._password = user, password
@@ -133,26 +134,26 @@ class RemoteStore:
     ) -> QueryResult:
         text = prologue(bind(text, substitutions or {}), base_iri, {})
         if default_graph is None and named_graphs is None:
-            return self.run(text, self.dataset_for(text, about_resources=bool(substitutions)), self.timeout)
+            return self.run(*self.over_ours(text, about_resources=bool(substitutions)), self.timeout)
         ours = self.loaded().graphs
         named = tuple(named_graphs or ours) if named_graphs or uses_graph(text) else ()
         return self.run(text, (tuple(default_graph or ours), named), self.timeout)
 
-    def dataset_for(self, text: str, about_resources: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        """The dataset of our graphs for a query (None: the store's own), the cheapest that holds nothing else.
-
-        Named graphs only where the query uses GRAPH: a store reads every graph IRI of the dataset (~4 a town).
-        The default graph: Virtuoso's graph group of ours where the record names one; on a store of our own
-        (`union`) the store's union default graph where the record holds no statements, and for a query about
-        given resources (documents, their labels and links: the record's statements are about no resource of
-        ours) whatever the record's form; else every graph of ours."""
+    def over_ours(self, text: str, about_resources: bool = False) -> tuple[str, Dataset | None]:
+        """The query and the dataset of our graphs it goes with (None: the store's own), the cheapest that holds
+        nothing else. Named graphs only where the query uses GRAPH: a store reads every graph IRI of the dataset
+        (~4 a town). The default graph, on a store of our own (`union`): the store's, where the record holds no
+        statements (Oxigraph server), or on Virtuoso with the graphs that are not ours left out; for a query
+        about given resources (documents, their labels and links: neither the record nor a system graph says
+        anything about them) the store's as it is. Else every graph of ours, by name."""
         loaded = self.loaded()
         named = loaded.graphs if uses_graph(text) else ()
-        if loaded.group:
-            return (loaded.group,), named
-        if self.union and not named and (loaded.statement_free or about_resources):
-            return None
-        return loaded.graphs, named
+        if self.union and not named:
+            if loaded.statement_free or about_resources:
+                return text, None
+            if loaded.others:
+                return virtuoso.excluding(text, {*loaded.others, self.version_graph}), None
+        return text, (loaded.graphs, named)
 
     def run(
         self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float
@@ -238,7 +239,8 @@ class RemoteStore:
         where the Graph Store Protocol takes a whole dataset (Oxigraph server: one transaction per request);
         a graph the store holds is replaced by its own request (a PUT: one transaction), one after another.
         Either way a reader sees a graph whole, old or new, never half of it."""
-        record = self.loaded(fresh=True).checksums
+        before = self.loaded(fresh=True)
+        record, others = before.checksums, self.others(graphs, before)
         sums = {graph: checksum(data) for graph, data in graphs.items()}
         changed = [graph for graph in graphs if every or record.get(graph) != sums[graph]]
         held = self.held(changed)
@@ -254,45 +256,39 @@ class RemoteStore:
             for graph in set(graphs) - set(changed):
                 progress(graph, len(graphs[graph]))
         previous = self.loaded(fresh=True)
-        gone = sorted(set(previous.graphs) - set(graphs))
-        group = self.join_group(graphs, previous)  # before the record: the group holds every graph it names
-        self.write_record(graphs, version, sums, group, previous)
-        if group and gone:
-            self.group_calls(virtuoso.group_queries(group, (), gone, create=False))
-        for graph in gone:
+        self.write_record(graphs, version, sums, others, previous)
+        for graph in sorted(set(previous.graphs) - set(graphs)):
             self.drop_graph(graph)
             if progress:
                 progress(graph, 0)
         self._loaded = None
         self.loaded(fresh=True)
 
-    def join_group(self, graphs: Iterable[str], previous: Loaded) -> str:
-        """On Virtuoso: the graph group of our graphs, created where need be, with `graphs` added; "" where the
-        store is no Virtuoso or its user may not keep groups (queries then name every graph)."""
+    def others(self, graphs: Iterable[str], previous: Loaded) -> tuple[str, ...]:
+        """On Virtuoso: the graphs the store holds that are not ours (nor the record), listed before the load;
+        where that does not finish within the timeout (millions of statements), the previous record's list."""
         if not virtuoso.is_virtuoso(self.graph_store_url):
-            return ""
-        group = self.base_uri + virtuoso.GROUP_GRAPH
-        fresh = previous.group != group
-        added = sorted(graphs) if fresh else sorted(set(graphs) - set(previous.graphs))
+            return ()
         try:
-            self.group_calls(virtuoso.group_queries(group, added, (), create=fresh))
-        except StoreUnavailable:
-            return ""
-        return group
-
-    def group_calls(self, queries: Iterable[str]) -> None:
-        url = virtuoso.endpoint(self.graph_store_url, self.update_url)
-        for query in queries:
-            self.send("POST", url, urlencode({"query": query}).encode(), "application/x-www-form-urlencoded", {})
+            rows = self.run(virtuoso.GRAPHS_QUERY, None, self.timeout)
+        except (StoreUnavailable, PartialResult):
+            return previous.others
+        held = {str(row["g"].value) for row in rows}  # type: ignore[union-attr]
+        return tuple(sorted(held - set(graphs) - set(previous.graphs) - {self.version_graph}))
 
     def write_record(
-        self, graphs: Mapping[str, bytes], version: str, sums: Mapping[str, str], group: str, previous: Loaded
+        self,
+        graphs: Mapping[str, bytes],
+        version: str,
+        sums: Mapping[str, str],
+        others: Iterable[str],
+        previous: Loaded,
     ) -> None:
         """The record as empty graphs where the store has SPARQL Update and keeps empty graphs (checked by
         reading them back the first time), else as statements; either way the version switches in one
         transaction."""
         names = records.graph_names(self.version_graph, graphs, version, sums)
-        if self.update_url and not group:
+        if self.update_url and not virtuoso.is_virtuoso(self.graph_store_url):
             if previous.statement_free:
                 self.update(records.names_updates(self.version_graph, self.record_names(), names))
                 return
@@ -301,7 +297,7 @@ class RemoteStore:
                 self.drop_graph(self.version_graph)  # the switch: readers take the statements first
                 return
             self.update(records.names_updates(self.version_graph, names, (), drop_statements=False))
-        statements = records.statements(self.version_graph, graphs, version, sums, group)
+        statements = records.statements(self.version_graph, graphs, version, sums, others)
         self.put_graph(self.version_graph, statements.encode())
 
     def update(self, requests: Iterable[str]) -> None:
