@@ -61,14 +61,15 @@ def statements(
     return "\n".join(lines) + "\n"
 
 
-def statements_query(record_graph: str) -> str:
-    """One row per fact of the record in its statement form."""
+def statements_query(record_graph: str, sums: bool) -> str:
+    """One row per fact of the record in its statement form (a UNION: no product of graphs and other graphs);
+    each graph's checksum only with `sums` (what `kzs load` compares, not what replicas read every few seconds)."""
     g = f"<{record_graph}>"
+    checksum = f"OPTIONAL {{ ?graph <{OWL_VERSION}> ?sum }}" if sums else ""
     return (
         f"SELECT ?version ?modified ?graph ?sum ?other WHERE {{ GRAPH {g} {{ {g} <{OWL_VERSION}> ?version "
-        f"OPTIONAL {{ {g} <{DCT_MODIFIED}> ?modified }} "
-        f"OPTIONAL {{ {g} <{record_graph}{NOT_OURS}> ?other }} "
-        f"OPTIONAL {{ {g} <{DCT_HAS_PART}> ?graph OPTIONAL {{ ?graph <{OWL_VERSION}> ?sum }} }} }} }}"
+        f"{{ OPTIONAL {{ {g} <{DCT_MODIFIED}> ?modified }} }} UNION {{ {g} <{record_graph}{NOT_OURS}> ?other }} "
+        f"UNION {{ {g} <{DCT_HAS_PART}> ?graph {checksum} }} }} }}"
     )
 
 

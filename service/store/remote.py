@@ -97,12 +97,14 @@ class RemoteStore:
         current = self._loaded
         if current is None or fresh or time.monotonic() - current.read_at > self.refresh:
             with self._lock:
-                current = self._loaded = self._read_record()
+                current = self._loaded = self.read_record()
         return current
 
-    def _read_record(self) -> Loaded:
+    def read_record(self, sums: bool = False) -> Loaded:
+        """The version record as the store holds it now; each graph's checksum too with `sums`."""
         read_at = time.monotonic()
-        as_statements = self._select(records.statements_query(self.version_graph), ((), (self.version_graph,)))
+        query = records.statements_query(self.version_graph, sums)
+        as_statements = self._select(query, ((), (self.version_graph,)))
         found = records.from_statements(as_statements, read_at)
         if found is None:
             found = records.from_names(self.record_names(), self.version_graph, read_at)
@@ -239,7 +241,7 @@ class RemoteStore:
         where the Graph Store Protocol takes a whole dataset (Oxigraph server: one transaction per request);
         a graph the store holds is replaced by its own request (a PUT: one transaction), one after another.
         Either way a reader sees a graph whole, old or new, never half of it."""
-        before = self.loaded(fresh=True)
+        before = self.read_record(sums=True)
         record, others = before.checksums, self.others(graphs, before)
         sums = {graph: checksum(data) for graph, data in graphs.items()}
         changed = [graph for graph in graphs if every or record.get(graph) != sums[graph]]
