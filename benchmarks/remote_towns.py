@@ -57,7 +57,7 @@ def town_payload(graphs: dict[str, bytes], count: int) -> tuple[dict[str, bytes]
     return towns(graphs, shared + (count - 1) * per_town + 1)
 
 
-def open_store(kind: str, folder: Path, payload: dict[str, bytes], version: str, config: Config):  # type: ignore[no-untyped-def]
+def open_store(kind: str, folder: Path, payload: dict[str, bytes], version: str, config: Config, load: bool = True):  # type: ignore[no-untyped-def]
     """(app, running store or None, seconds `replace` took) for one store in `folder`, filled with `payload`."""
     if kind == "embedded":
         started = time.perf_counter()
@@ -79,7 +79,8 @@ def open_store(kind: str, folder: Path, payload: dict[str, bytes], version: str,
             union=True,
         )
         started = time.perf_counter()
-        remote.replace(payload, version)  # what `kzs load` does, without validating the synthetic data again
+        if load:
+            remote.replace(payload, version)  # what `kzs load` does, without validating the synthetic data again
         took = time.perf_counter() - started
         app = create_app(config.with_(**settings, store_timeout=120, store_union=1))
     except BaseException:
@@ -117,6 +118,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per run")
     parser.add_argument("--budget", type=float, default=5, help="at most this many seconds per run")
     parser.add_argument("--keep", type=Path, help="keep the stores in this folder (and reuse what it holds)")
+    parser.add_argument("--no-load", action="store_true", help="with --keep: serve what the stores hold as it is")
     parser.add_argument("--label", default="", help="a name for this run in the results (e.g. before, after)")
     parser.add_argument("--json", type=Path, help="also write the raw rates as JSON to this file")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
@@ -137,7 +139,8 @@ def main() -> None:
             payload, keys[size] = town_payload(graphs, size)
             quads = sum(data.count(b"\n") for data in payload.values())
             for kind in kinds:
-                app, store, took = open_store(kind, scratch / f"{kind}-{size}", payload, version, config)
+                folder = scratch / f"{kind}-{size}"
+                app, store, took = open_store(kind, folder, payload, version, config, not args.no_load)
                 apps[size, kind] = app
                 running += [store] if store else []
                 setup.append([f"{size:,}", kind, f"{quads:,}", str(len(payload)), f"{took:.1f}"])

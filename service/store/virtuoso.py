@@ -16,8 +16,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 CRUD = "sparql-graph-crud"
-# Every graph the store holds: cheap on the first load into a fresh store; at millions of statements it may
-# not finish within the timeout, and the previous record's list stands.
+# Every graph the store holds: cheap on the first load into a fresh store, a scan of every statement later.
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
