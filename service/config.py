@@ -142,8 +142,9 @@ class Config:
     store_union: int = setting(
         0,
         "1: the remote store holds this dataset alone and its default graph is the union of its graphs (Oxigraph "
-        "server --union-default-graph; Virtuoso): documents query it without naming our graphs, far faster with "
-        "many programmes. Never on a store shared with other data: their statements about our IRIs would show.",
+        "server --union-default-graph; Virtuoso): documents and public queries use it without naming our graphs, "
+        "flat in the number of towns (Oxigraph: the version record kept as empty graphs; Virtuoso: its system "
+        "graphs left out by pragmas). Never on a store shared with other data: their statements would show.",
     )
     publication_at_start: int = setting(
         1,

@@ -26,7 +26,7 @@ from service.query.jobs import (
     ResultTooLarge,
     TimeLimit,
 )
-from service.rdf.sparql_text import analyse, bind, prologue, uses_graph
+from service.rdf.sparql_text import analyse, bind, prologue
 from service.store.remote import RemoteStore
 from service.store.sparql_http import PartialResult, RemoteQueryError, StoreUnavailable
 
@@ -56,8 +56,7 @@ class RemoteQueryService:
         if job.default_graph is not None or job.named_graphs is not None:
             dataset = (job.default_graph or (), job.named_graphs or ())
         elif job.union and not analyse(job.query).own_dataset:
-            graphs = store.loaded().graphs
-            dataset = (graphs, graphs if uses_graph(job.query) else ())
+            text, dataset = store.over_ours(text)  # never the version record nor a store's system graphs
         else:
             dataset = None  # the query's own FROM and FROM NAMED
         try:

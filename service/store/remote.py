@@ -4,10 +4,12 @@ Replicas of the service are stateless in front of one shared store; `kzs load` f
 get the same pyoxigraph result types as from the embedded store, so nothing above this module knows which
 store answers. What differs between stores is normalised here:
 
-- The default graph is the union of *our* named graphs: every query names them in the protocol's dataset
-  (`default-graph-uri`, `named-graph-uri`), so a store's own system graphs (Virtuoso's) never show.
-- Which graphs are ours, and the data version, are one record in the graph `{base}graph/datenstand`,
-  written last by `replace`: replicas see a new version once every graph of it is in place.
+- The default graph is the union of *our* named graphs, whatever else the store holds (Virtuoso's system graphs,
+  the version record, others' graphs): a query's dataset (`default-graph-uri`, `named-graph-uri`) names our
+  graphs, or, on a store of our own (`union`), nothing: where its default graph holds nothing else (Oxigraph
+  server, the record held as empty graphs) or Virtuoso leaves the rest out by pragmas; see `over_ours`.
+- Which graphs are ours, and the data version, are one record (service/store/record.py), written last by
+  `replace`: replicas see a new version once every graph of it is in place.
 - Substitutions are bound in the query text, as each term's N-Triples form (pyoxigraph validates IRIs and
   escapes literals), never as request text; see `bind`.
 - Virtuoso's blank node labels (`nodeID://b1`) and its legacy `typed-literal` JSON are repaired; a partial
@@ -23,8 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,20 +37,22 @@ from service.rdf.sparql_text import (
     prologue,
     uses_graph,
 )
+from service.store import record as records
+from service.store import virtuoso
 from service.store.embedded import QueryResult
+from service.store.record import VERSION_GRAPH, Loaded
 from service.store.sparql_http import (
+    PartialResult,
     StoreUnavailable,
     post_query,
     send,
 )
 
-VERSION_GRAPH = "graph/datenstand"  # relative to the base: the record of what `kzs load` put in the store
-OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
-DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+Dataset = tuple[Iterable[str], Iterable[str]]  # (default graphs, named graphs) of the SPARQL 1.1 Protocol
 NTRIPLES = "application/n-triples"
 NQUADS = "application/n-quads"
 BATCH_BYTES = 32 * 1024 * 1024  # N-Triples per N-Quads request: the store holds a request's transaction in memory
+HELD_PER_QUERY = 500  # graph IRIs per query of `held`
 READERS = 4  # requests at once when reading graph by graph: the store's threads, not ours, do the work
 # A resource's statements and, through up to three levels of blank nodes, theirs (our data nests two deep).
 CONCISE_DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o3 ?p4 ?o4 } WHERE {
@@ -59,16 +61,6 @@ CONCISE_DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o3 ?
   OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2
     OPTIONAL { FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 OPTIONAL { FILTER(isBlank(?o3)) ?o3 ?p4 ?o4 } } }
 }"""
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What the store holds, by its version record: read once per `refresh` seconds."""
-
-    version: str
-    graphs: tuple[str, ...]
-    modified: str
-    read_at: float
 
 
 class RemoteStore:
@@ -88,7 +80,7 @@ class RemoteStore:
         union: bool = False,
     ) -> None:
         self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
-        self.union = union  # the store holds our data alone, its default graph the union: see `query`
+        self.union = union  # the store holds our data alone, its default graph the union: see `over_ours`
         self.base_uri, self.timeout, self.refresh = base_uri, timeout, refresh
         self.version_graph = base_uri + VERSION_GRAPH
         self._user, self._password = user, password
@@ -105,21 +97,23 @@ class RemoteStore:
         current = self._loaded
         if current is None or fresh or time.monotonic() - current.read_at > self.refresh:
             with self._lock:
-                current = self._loaded = self._read_record()
+                current = self._loaded = self.read_record()
         return current
 
-    def _read_record(self) -> Loaded:
-        text = (
-            f"SELECT ?version ?modified ?graph WHERE {{ GRAPH <{self.version_graph}> {{ "
-            f"<{self.version_graph}> <{OWL_VERSION}> ?version . "
-            f"OPTIONAL {{ <{self.version_graph}> <{DCT_MODIFIED}> ?modified }} "
-            f"OPTIONAL {{ <{self.version_graph}> <{DCT_HAS_PART}> ?graph }} }} }}"
-        )
-        rows = list(self._select(text, dataset=((), (self.version_graph,))))
-        version = str(rows[0]["version"].value) if rows else ""
-        modified = next((str(r["modified"].value) for r in rows if r["modified"] is not None), "")
-        graphs = tuple(sorted({str(r["graph"].value) for r in rows if r["graph"] is not None}))
-        return Loaded(version, graphs, modified, time.monotonic())
+    def read_record(self, sums: bool = False) -> Loaded:
+        """The version record as the store holds it now; each graph's checksum too with `sums`."""
+        read_at = time.monotonic()
+        query = records.statements_query(self.version_graph, sums)
+        as_statements = self._select(query, ((), (self.version_graph,)))
+        found = records.from_statements(as_statements, read_at)
+        if found is None:
+            found = records.from_names(self.record_names(), self.version_graph, read_at)
+        return found or Loaded("", (), "", read_at)
+
+    def record_names(self) -> list[str]:
+        """The names of the version record's empty graphs (in the store's own dataset)."""
+        rows = self.run(records.names_query(self.version_graph), None, max(self.timeout, 60.0))
+        return [str(row["g"].value) for row in rows]  # type: ignore[union-attr]
 
     @property
     def version(self) -> str:
@@ -141,17 +135,27 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> QueryResult:
         text = prologue(bind(text, substitutions or {}), base_iri, {})
-        if self.union and substitutions and default_graph is None and named_graphs is None:
-            # A query about given resources (documents, their labels and links) on a store of our own: its
-            # default graph is the union already, and naming ~1,000 graphs makes Virtuoso 300 times slower.
-            # Catalogue statistics and public queries (without substitutions) still name our graphs, so the
-            # version record and a store's system graphs never show in them.
-            return self.run(text, None, self.timeout)
+        if default_graph is None and named_graphs is None:
+            return self.run(*self.over_ours(text, about_resources=bool(substitutions)), self.timeout)
         ours = self.loaded().graphs
-        # Named graphs only where the query asks for them: a store reads every graph IRI of the dataset.
         named = tuple(named_graphs or ours) if named_graphs or uses_graph(text) else ()
-        dataset = (tuple(default_graph or ours), named)
-        return self.run(text, dataset, self.timeout)
+        return self.run(text, (tuple(default_graph or ours), named), self.timeout)
+
+    def over_ours(self, text: str, about_resources: bool = False) -> tuple[str, Dataset | None]:
+        """The query and the dataset of our graphs it goes with (None: the store's own), the cheapest that holds
+        nothing else. Named graphs only where the query uses GRAPH: a store reads every graph IRI of the dataset
+        (~4 a town). The default graph, on a store of our own (`union`): the store's, where the record holds no
+        statements (Oxigraph server), or on Virtuoso with the graphs that are not ours left out; for a query
+        about given resources (documents, their labels and links: neither the record nor a system graph says
+        anything about them) the store's as it is. Else every graph of ours, by name."""
+        loaded = self.loaded()
+        named = loaded.graphs if uses_graph(text) else ()
+        if self.union and not named:
+            if loaded.statement_free or about_resources:
+                return text, None
+            if loaded.others:
+                return virtuoso.excluding(text, {*loaded.others, self.version_graph}), None
+        return text, (loaded.graphs, named)
 
     def run(
         self, text: str, dataset: tuple[Iterable[str], Iterable[str]] | None, timeout: float
@@ -237,7 +241,8 @@ class RemoteStore:
         where the Graph Store Protocol takes a whole dataset (Oxigraph server: one transaction per request);
         a graph the store holds is replaced by its own request (a PUT: one transaction), one after another.
         Either way a reader sees a graph whole, old or new, never half of it."""
-        record = self.checksums()
+        before = self.read_record(sums=True)
+        record, others = before.checksums, self.others(graphs, before)
         sums = {graph: checksum(data) for graph, data in graphs.items()}
         changed = [graph for graph in graphs if every or record.get(graph) != sums[graph]]
         held = self.held(changed)
@@ -252,33 +257,69 @@ class RemoteStore:
         if progress:
             for graph in set(graphs) - set(changed):
                 progress(graph, len(graphs[graph]))
-        previous = self.loaded(fresh=True).graphs
-        self.put_graph(self.version_graph, self.record(graphs, version, sums).encode())
-        for graph in sorted(set(previous) - set(graphs)):
+        previous = self.loaded(fresh=True)
+        self.write_record(graphs, version, sums, others, previous)
+        for graph in sorted(set(previous.graphs) - set(graphs)):
             self.drop_graph(graph)
             if progress:
                 progress(graph, 0)
         self._loaded = None
         self.loaded(fresh=True)
 
-    def checksums(self) -> dict[str, str]:
-        """The SHA-256 of each graph's N-Triples as the version record states it (graphs loaded since)."""
-        text = (
-            f"SELECT ?graph ?sum WHERE {{ GRAPH <{self.version_graph}> {{ "
-            f"<{self.version_graph}> <{DCT_HAS_PART}> ?graph . ?graph <{OWL_VERSION}> ?sum }} }}"
-        )
-        return {str(r["graph"].value): str(r["sum"].value) for r in self._select(text, ((), (self.version_graph,)))}
+    def others(self, graphs: Iterable[str], previous: Loaded) -> tuple[str, ...]:
+        """On Virtuoso: the graphs the store holds that are not ours (nor the record), listed before the first
+        load (later loads keep the list: at 4M statements the listing scans for a minute, and Virtuoso served
+        documents 40 times slower for a while after it); where it does not finish within the timeout, none."""
+        if not virtuoso.is_virtuoso(self.graph_store_url) or previous.others:
+            return previous.others
+        try:
+            rows = self.run(virtuoso.GRAPHS_QUERY, None, self.timeout)
+        except (StoreUnavailable, PartialResult):
+            return previous.others
+        held = {str(row["g"].value) for row in rows}  # type: ignore[union-attr]
+        return tuple(sorted(held - set(graphs) - set(previous.graphs) - {self.version_graph}))
+
+    def write_record(
+        self,
+        graphs: Mapping[str, bytes],
+        version: str,
+        sums: Mapping[str, str],
+        others: Iterable[str],
+        previous: Loaded,
+    ) -> None:
+        """The record as empty graphs where the store has SPARQL Update and keeps empty graphs (checked by
+        reading them back the first time), else as statements; either way the version switches in one
+        transaction."""
+        names = records.graph_names(self.version_graph, graphs, version, sums)
+        if self.update_url and not virtuoso.is_virtuoso(self.graph_store_url):
+            if previous.statement_free:
+                self.update(records.names_updates(self.version_graph, self.record_names(), names))
+                return
+            self.update(records.names_updates(self.version_graph, (), names, drop_statements=False))
+            if records.from_names(self.record_names(), self.version_graph, 0) is not None:
+                self.drop_graph(self.version_graph)  # the switch: readers take the statements first
+                return
+            self.update(records.names_updates(self.version_graph, names, (), drop_statements=False))
+        statements = records.statements(self.version_graph, graphs, version, sums, others)
+        self.put_graph(self.version_graph, statements.encode())
+
+    def update(self, requests: Iterable[str]) -> None:
+        for text in requests:
+            self.send("POST", self.update_url, text.encode(), "application/sparql-update", {})
 
     def held(self, graphs: Iterable[str]) -> set[str]:
-        """Which of `graphs` the store holds statements of (in the store's whole dataset, records or not)."""
-        wanted = " ".join(str(ox.NamedNode(graph)) for graph in graphs)
-        if not wanted:
-            return set()
-        text = f"SELECT ?g WHERE {{ VALUES ?g {{ {wanted} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
-        result = self.run(text, None, max(self.timeout, 60.0))  # the store's own dataset: every graph it has
-        if not isinstance(result, ox.QuerySolutions):
-            raise TypeError("expected a SELECT query")
-        return {str(row["g"].value) for row in result}
+        """Which of `graphs` the store holds statements of (in the store's whole dataset, records or not), asked
+        `HELD_PER_QUERY` at a time (Virtuoso compiles no query of 4,000 IRIs: "maximum size of a code vector")."""
+        listed = [str(ox.NamedNode(graph)) for graph in graphs]
+        found: set[str] = set()
+        for start in range(0, len(listed), HELD_PER_QUERY):
+            wanted = " ".join(listed[start : start + HELD_PER_QUERY])
+            text = f"SELECT ?g WHERE {{ VALUES ?g {{ {wanted} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+            result = self.run(text, None, max(self.timeout, 60.0))  # the store's own dataset: every graph it has
+            if not isinstance(result, ox.QuerySolutions):
+                raise TypeError("expected a SELECT query")
+            found.update(str(row["g"].value) for row in result)
+        return found
 
     def post_dataset(self, graphs: Mapping[str, bytes], progress: Callable[[str, int], None] | None) -> bool:
         """Add graphs the store does not hold as N-Quads, whole graphs per request; False when the store takes
@@ -309,17 +350,6 @@ class RemoteStore:
                 batch.append((index, graph))
                 size += len(graphs[graph])
         return True
-
-    def record(self, graphs: Iterable[str], version: str, sums: Mapping[str, str] | None = None) -> str:
-        """The version record: the data version, when, its graphs, and each graph's checksum (what the next
-        load compares, to write only the graphs that changed)."""
-        subject = str(ox.NamedNode(self.version_graph))
-        lines = [f"{subject} <{OWL_VERSION}> {ox.Literal(version)} ."]
-        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        lines.append(f'{subject} <{DCT_MODIFIED}> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .')
-        lines += [f"{subject} <{DCT_HAS_PART}> {ox.NamedNode(graph)} ." for graph in sorted(graphs)]
-        lines += [f"{ox.NamedNode(g)} <{OWL_VERSION}> {ox.Literal(s)} ." for g, s in sorted((sums or {}).items())]
-        return "\n".join(lines) + "\n"
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one graph: a Graph Store Protocol PUT, else one SPARQL Update request (DROP + INSERT DATA)."""

@@ -14,6 +14,7 @@ from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import ServiceError, Unavailable
+from service.rdf.sparql_text import operation_of
 
 RESULTS_JSON = "application/sparql-results+json"
 # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset; Python refuses more than 100
@@ -42,6 +43,9 @@ def post_query(
     wrapper = SPARQLWrapper(query_url)
     wrapper.setMethod("POST")
     wrapper.setQuery(text)
+    # SPARQLWrapper guesses the operation from the text with comments half removed, so "addresses" in a comment
+    # made a canned query an update (sent as `update=`, refused by Oxigraph); our lexer knows it.
+    wrapper.queryType = operation_of(text) or wrapper.queryType
     wrapper.setTimeout(max(1, round(timeout)))
     wrapper.setOnlyConneg(True)
     wrapper.addCustomHttpHeader("Accept", accept or RESULTS_JSON)
@@ -103,6 +107,9 @@ def send(
             urllib.request.HTTPDigestAuthHandler(passwords),
             urllib.request.HTTPBasicAuthHandler(passwords),
         ]
+        authorization = digest_authorization(request, url, passwords, timeout)
+        if authorization:
+            request.add_unredirected_header("Authorization", authorization)
     opener = urllib.request.build_opener(*handlers)
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -114,6 +121,27 @@ def send(
         raise StoreUnavailable(f"{method} {url} answered {error.code}: {detail}") from error
     except (OSError, HTTPException) as error:
         raise StoreUnavailable(f"the store at {url} does not answer ({getattr(error, 'reason', error)})") from error
+
+
+def digest_authorization(
+    request: urllib.request.Request, url: str, passwords: urllib.request.HTTPPasswordMgr, timeout: float
+) -> str:
+    """The Digest `Authorization` of `request`, from the challenge a bodiless GET of its URL draws; "" where the
+    store asks for none or for another scheme. Virtuoso answers an unauthenticated request with 401 and at times
+    closes the connection before it has read a large body, so the client's write fails and no 401 reaches
+    urllib's handler: a write is sent once, authenticated (a stale nonce still gets the handler's 401 round)."""
+    try:
+        urllib.request.urlopen(urllib.request.Request(request.full_url, method="GET"), timeout=timeout).close()  # noqa: S310
+    except urllib.error.HTTPError as refused:
+        challenge = refused.headers.get("WWW-Authenticate", "")
+        refused.close()
+        if refused.code == 401 and challenge[:7].lower() == "digest ":
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge[7:]))
+            found = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(request, fields)
+            return f"Digest {found}" if found else ""
+    except (OSError, HTTPException):
+        pass  # the write itself will say what is wrong
+    return ""
 
 
 def graph_store_target(url: str, params: Mapping[str, str]) -> str:
