@@ -329,11 +329,9 @@ def table(rows: list[Row]) -> str:
             cpu = f"{run.cpu_seconds:.2f} s" if run is not None and run.cpu_seconds > 0 else "–"
             cells.append("–" if run is None else f"{run.seconds:.2f} s, CPU {cpu}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append(
-        "| peak RSS of one process | "
-        + " | ".join(f"{max((r.rss_mb for r in row.figures.values()), default=0):,.0f} MB" for row in rows)
-        + " |"
-    )
+    for label, peer in (("peak RSS of one process of ours", False), ("peak RSS of the peer (oxigraph load)", True)):
+        peaks = [max((r.rss_mb for n, r in row.figures.items() if ("(peer)" in n) == peer), default=0) for row in rows]
+        lines.append(f"| {label} | " + " | ".join(f"{peak:,.0f} MB" for peak in peaks) + " |")
     return "\n".join(lines + ["", *ratios(rows)])
 
 
