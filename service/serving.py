@@ -33,7 +33,7 @@ from gunicorn.glogging import Logger
 from service.config import Config
 from service.server_workers import worker_settings
 from service.store.embedded import EmbeddedStore
-from service.web.state import ReloadStatus, state
+from service.web.state import ReloadStatus, hubs_of, state
 
 GRACE_MARGIN = 5  # seconds beyond the query time limit that a stopping worker waits for requests in flight
 
@@ -134,7 +134,6 @@ def now() -> str:
 def reload_data(app: Flask) -> tuple[bool, str, float]:
     """Load, validate and publish the data again beside what `app` serves; swap it in only when all of that
     succeeded. Returns (changed, message, seconds); raises ReloadFailed with the reason, the app untouched."""
-    from service.content.hubs import build as build_hubs
     from service.ingest.gate import load
     from service.ingest.loader import LoadError
     from service.publish.feed import record
@@ -153,7 +152,7 @@ def reload_data(app: Flask) -> tuple[bool, str, float]:
             return False, f"the data is unchanged (version {current.version})", time.perf_counter() - started
         published = build_publication(fresh, config)
         recorded = record(fresh, config.base_uri, state(app).feed_log)  # in the change feed before new workers
-        hubs = build_hubs(fresh, config.base_uri)  # like the publication: built once, before new workers fork
+        hubs = hubs_of(fresh, config)  # like the publication: built once, before new workers fork
     except LoadError as error:
         current.mark_current()
         raise ReloadFailed(error.report()) from error

@@ -11,7 +11,10 @@ Shared graphs are `{base}graph/{name}`; a programme's are `{base}graph/{programm
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -90,6 +93,33 @@ def build(store: Store, base: str) -> Hubs:
     prefix = {"prefix": ox.Literal(f"{base}id/")}
     hubs = sorted(row["r"].value for row in select(store, SHARED, default_graph=graphs, substitutions=prefix))
     return Hubs({iri: _links(store, iri) for iri in hubs})
+
+
+def kept(store: Store, base: str, folder: Path | None) -> Hubs:
+    """The index of `store`'s data version, read from `folder` where an earlier start wrote it (the version is a
+    digest of every input byte), else built and written there; the two newest versions' indexes stay."""
+    if folder is None or not store.version:
+        return build(store, base)
+    path = folder / f"hubs-{store.version}.json"
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        return Hubs(
+            {iri: Links(p, [(h, op, ox.BlankNode(b), bp) for h, op, b, bp in v]) for iri, (p, v) in found.items()}
+        )
+    except (OSError, ValueError, TypeError):
+        pass  # not written yet, or unreadable: built again
+    hubs = build(store, base)
+    found = {
+        iri: [links.by_property, [(h, op, b.value, bp) for h, op, b, bp in links.via_blank]]
+        for iri, links in hubs.links.items()
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{path.name}.{os.getpid()}.tmp"
+    partial.write_text(json.dumps(found), encoding="utf-8")
+    partial.replace(path)
+    for old in sorted(folder.glob("hubs-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
+        old.unlink(missing_ok=True)
+    return hubs
 
 
 def _links(store: Store, iri: str) -> Links:

@@ -282,8 +282,10 @@ def record(store: Store, base: str, log: FeedLog) -> Feed:
         records = log.records()
         last = records[-1] if records else None
         if last is None or last.version != store.version:  # a restart with the same data reads no goal
-            current, inputs = snapshot(store, base, log.known(last))
-            log.remember(current, inputs)
+            known = log.known(last)
+            current, inputs = snapshot(store, base, known)
+            if any(work not in known or known[work][0] != digest for work, digest in inputs.items()):
+                log.remember(current, inputs)  # some work's goals were read now
             found = changes_between(last.state if last else {}, current)
             if found or last is None:
                 at = now_after(last.at if last else None)

@@ -14,13 +14,13 @@ from flask.sansio.app import App
 from service.cache import Memo, PerVersion, RepresentationCache
 from service.config import Config
 from service.content.hubs import Hubs
-from service.content.hubs import build as build_hubs
+from service.content.hubs import kept as kept_hubs
 from service.content.search import Index
 from service.publish.feed import Feed, FeedLog, record
 from service.publish.parts import publication_folder
 from service.publish.publication import Publication, build_publication
 from service.query.public import Queries
-from service.store.embedded import Store
+from service.store.embedded import EmbeddedStore, Store
 
 KEY = "kzs"
 MEMO_ENTRIES = 512
@@ -51,12 +51,18 @@ class AppState:
     def current_hubs(self) -> Hubs:
         """The incoming links of the shared concepts (service/content/hubs.py), indexed once per data version."""
         store = self.store
-        return self.hubs.get(store.version, lambda: build_hubs(store, self.config.base_uri))
+        return self.hubs.get(store.version, lambda: hubs_of(store, self.config))
 
     def current_feed(self) -> Feed:
         """The change feed with the data served now recorded (service/publish/feed.py), once per data version."""
         store = self.store
         return self.feed.get(store.version, lambda: record(store, self.config.base_uri, self.feed_log))
+
+
+def hubs_of(store: Store, config: Config) -> Hubs:
+    """The shared resources' index of `store`'s data, kept beside the publication's parts for an on-disk store."""
+    on_disk = isinstance(store, EmbeddedStore) and store.path is not None
+    return kept_hubs(store, config.base_uri, publication_folder(config) if on_disk else None)
 
 
 def state(app: App | None = None) -> AppState:

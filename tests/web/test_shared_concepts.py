@@ -5,6 +5,7 @@ towns (keys 99…) with a small page size, so that a target group's links fill s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -14,6 +15,7 @@ from rdflib import Graph, URIRef
 
 from service.config import Config
 from service.content.describe import describe
+from service.content.hubs import build, kept
 from service.rdf.namespaces import PREFIXES
 from service.store.embedded import select
 from service.web.app import create_app
@@ -133,3 +135,13 @@ def test_a_town_s_things_never_need_the_index() -> None:
     assert may_be_shared(BASE, CHILDREN) and may_be_shared(BASE, MAPPING_METHOD)
     assert not may_be_shared(BASE, BASE + "id/kommune/99000040/programm/zukunftsprogramm/ziel/1")
     assert not may_be_shared(BASE, BASE + "def/kzs#ActionGoal")
+
+
+def test_the_index_kept_on_disk_is_the_index_built(towns_app: Flask, tmp_path: Path) -> None:
+    """A restart with the same data reads the index an earlier start wrote (named by the data version, a digest
+    of every input byte) instead of querying every shared resource's links again; it is the same index."""
+    store = state(towns_app).store
+    built = kept(store, BASE, tmp_path)
+    assert [p.name for p in tmp_path.glob("hubs-*.json")] == [f"hubs-{store.version}.json"]
+    assert kept(store, BASE, tmp_path) == built == build(store, BASE)
+    assert any(links.via_blank for links in built.links.values())  # blank nodes come back as the store's
