@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from service.config import Config  # noqa: E402
 from service.ingest.gate import load  # noqa: E402
 from service.ingest.programmes import find_programmes  # noqa: E402
-from service.publish.catalogue import build_catalogue, read_facts  # noqa: E402
+from service.publish.catalogue import build_catalogue  # noqa: E402
 from service.publish.dumps import build_dumps  # noqa: E402
+from service.publish.facts import read_facts  # noqa: E402
 from service.publish.publication import build_publication  # noqa: E402
 
 RDFLIB_FORMATS = ("turtle", "nt", "nquads", "trig", "json-ld", "xml")

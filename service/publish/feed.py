@@ -131,6 +131,8 @@ def changes_between(before: dict[str, Goals], after: dict[str, Goals]) -> list[t
     found = []
     for work in sorted(before.keys() | after.keys()):
         old, new = before.get(work), after.get(work)
+        if old is not None and new is not None and old.goals == new.goals:
+            continue  # every goal found again as it was (most works, after one town changed)
         now = new or old
         assert now is not None  # noqa: S101 - a key of one of the two
         empty = Goals(now.programme, now.expression, now.version, now.language, {})

@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS
 from service.config import Config
 from service.ingest.programmes import Programme
 from service.ingest.validation import run_all
-from service.publish.catalogue import CatalogueBuilder, ontologies, read_facts
+from service.publish.catalogue import CatalogueBuilder
 from service.publish.discovery import PartStatistics, Statistics
 from service.publish.dumps import (
     META,
@@ -38,6 +38,7 @@ from service.publish.dumps import (
     whole_dumps,
 )
 from service.publish.entries import Lazy, summary_of
+from service.publish.facts import ontologies, read_facts
 from service.store.embedded import EmbeddedStore, Store
 
 FORMAT = "5"  # bumped when what a part holds or how it is built changes
