@@ -36,13 +36,12 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 from flask import Flask  # noqa: E402
 
-from benchmarks.stores import BASE, goals, measure, plain  # noqa: E402
+from benchmarks.stores import BASE, goals, measure, plain, remote_of, store_settings  # noqa: E402
 from benchmarks.synthetic import SOEST_FOLDER, soest_graphs, towns  # noqa: E402
 from service.config import Config  # noqa: E402
 from service.ingest.loader import data_version, discover, shape_files  # noqa: E402
 from service.query.canned import editor_text, find  # noqa: E402
 from service.store.embedded import EmbeddedStore  # noqa: E402
-from service.store.remote import RemoteStore  # noqa: E402
 from service.web.app import create_app  # noqa: E402
 from tests.support.stores import STARTERS, RunningStore  # noqa: E402
 
@@ -67,17 +66,8 @@ def open_store(kind: str, folder: Path, payload: dict[str, bytes], version: str,
         return create_app(config.with_(store_path=str(folder), publication_at_start=0)), None, took
     store = STARTERS[kind](folder)
     try:
-        settings = {k: v for k, v in store.config.items() if not k.startswith("_")}
-        remote = RemoteStore(
-            settings["sparql_endpoint"],
-            BASE,
-            graph_store_url=settings["graph_store_endpoint"],
-            update_url=settings.get("sparql_update_endpoint", ""),
-            user=settings.get("store_user", ""),
-            password=settings.get("store_password", ""),
-            timeout=120,
-            union=True,
-        )
+        settings = store_settings(store)
+        remote = remote_of(settings, timeout=120, union=True)
         started = time.perf_counter()
         if load:
             remote.replace(payload, version)  # what `kzs load` does, without validating the synthetic data again

@@ -74,6 +74,25 @@ Results = dict[tuple[int, str, str], list[float]]
 RESULTS_MARK = "\nRESULTS "
 
 
+def store_settings(store: RunningStore) -> dict[str, str]:
+    """The settings that point the service at a store the tests' starters run."""
+    return {k: v for k, v in store.config.items() if not k.startswith("_")}
+
+
+def remote_of(settings: dict[str, str], timeout: float, union: bool = False) -> RemoteStore:
+    """The RemoteStore those settings name, as `kzs load` and the app reach it."""
+    return RemoteStore(
+        settings["sparql_endpoint"],
+        BASE,
+        graph_store_url=settings["graph_store_endpoint"],
+        update_url=settings.get("sparql_update_endpoint", ""),
+        user=settings.get("store_user", ""),
+        password=settings.get("store_password", ""),
+        timeout=timeout,
+        union=union,
+    )
+
+
 def goals(app: Flask, base: str = BASE) -> list[str]:
     """The document paths of Soest's action goals (town 0), to be turned into any town's by its key."""
     soest = f"{base}id/kommune/{SOEST}/"
@@ -118,15 +137,8 @@ def open_app(
         app = create_app(config.with_(store_path=str(path), publication_at_start=0))
         return app, None, loaded - started, time.perf_counter() - loaded
     store = STARTERS[kind](scratch / f"{kind}-{size}")
-    settings = {k: v for k, v in store.config.items() if not k.startswith("_")}
-    remote = RemoteStore(
-        settings["sparql_endpoint"],
-        BASE,
-        graph_store_url=settings["graph_store_endpoint"],
-        user=settings.get("store_user", ""),
-        password=settings.get("store_password", ""),
-        timeout=300,
-    )
+    settings = store_settings(store)
+    remote = remote_of(settings, timeout=300)
     started = time.perf_counter()
     try:
         remote.replace(payload, version)  # what `kzs load` does, without validating the synthetic data again
