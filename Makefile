@@ -122,6 +122,10 @@ test-deps: $(CKAN_STAMP) $(NODE_STAMP) $(LDES_STAMP) $(AXE_STAMP)
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
 	  echo "test-deps: nginx not installed; tests/export/test_export.py will skip"
+	@command -v soffice >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; } || \
+	  echo "test-deps: LibreOffice not installed; tests/content/test_spreadsheets.py's LibreOffice check will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
