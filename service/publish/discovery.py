@@ -106,12 +106,6 @@ class Statistics:
         )
 
 
-PART_SUBJECTS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-PART_OBJECTS = "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-PART_MEMBERS = "SELECT DISTINCT ?class ?s WHERE { GRAPH ?g { ?s a ?class } }"
-PART_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
 @dataclass(frozen=True)
 class PartStatistics:
     """What Statistics counts, for some graphs, in a form that adds up: IRIs as sets, blank nodes as counts
@@ -128,7 +122,7 @@ class PartStatistics:
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> PartStatistics:
-        """As `of` counts them, from the statements of the part's graphs."""
+        """As `Statistics.of` counts them, from the statements of the part's graphs."""
         subjects: dict[str, set[str]] = {}
         members: dict[str, set[str]] = {}
         blank_members: dict[str, set[str]] = {}
@@ -160,43 +154,6 @@ class PartStatistics:
             properties=dict(sorted(properties.items())),
             objects=[int.from_bytes(hashlib.blake2b(o.encode(), digest_size=8).digest()) for o in sorted(objects)],
             blank_objects=len(blank_objects),
-        )
-
-    @classmethod
-    def of(cls, store: Store, graphs: Sequence[str]) -> PartStatistics:
-        if not graphs:
-            return cls(0, {}, 0, {}, {}, {}, [], 0)
-        scope = {"named_graphs": list(graphs)}
-        subjects: dict[str, list[str]] = {}
-        blank_subjects = set()
-        for row in select(store, PART_SUBJECTS, **scope):
-            if isinstance(row["s"], ox.NamedNode):
-                subjects.setdefault(row["s"].value, []).append(term(row, "g"))
-            else:
-                blank_subjects.add(str(row["s"]))
-        members: dict[str, list[str]] = {}
-        blank_members: dict[str, int] = {}
-        for row in select(store, PART_MEMBERS, **scope):
-            if isinstance(row["s"], ox.NamedNode):
-                members.setdefault(term(row, "class"), []).append(row["s"].value)
-            else:
-                blank_members[term(row, "class")] = blank_members.get(term(row, "class"), 0) + 1
-        objects, blank_objects = [], 0
-        for row in select(store, PART_OBJECTS, **scope):
-            if isinstance(row["o"], ox.BlankNode):
-                blank_objects += 1
-            else:
-                objects.append(int.from_bytes(hashlib.blake2b(str(row["o"]).encode(), digest_size=8).digest()))
-        properties = {term(r, "p"): int(term(r, "n")) for r in select(store, PROPERTIES, **scope)}
-        return cls(
-            triples=int(term(next(iter(select(store, PART_TRIPLES, **scope))), "n")),
-            subjects={iri: sorted(found) for iri, found in subjects.items()},
-            blank_subjects=len(blank_subjects),
-            members=members,
-            blank_members=blank_members,
-            properties=properties,
-            objects=objects,
-            blank_objects=blank_objects,
         )
 
 

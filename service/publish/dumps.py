@@ -156,14 +156,6 @@ class Joined(io.RawIOBase):
         super().close()
 
 
-def all_quads(store: Store) -> list[ox.Quad]:
-    read = getattr(store, "quads", None)  # a remote store reads graph by graph, in N-Triples: much faster
-    if read is not None:
-        return list(read())
-    rows = select(store, ALL_QUADS)
-    return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
-
-
 class Scoped:
     """The store as one part sees it: GRAPH patterns limited to the part's graphs, the default graph their union
     with the shared graphs (the vocabulary, the schemes' labels). A part's CSV so reads its own statements alone:
