@@ -25,7 +25,7 @@ FLOORS = {
     "web": 6,
     "export": 7,
 }
-BOTTOM = {"service", "service.config", "service.errors", "service.texts", "service.cache"}
+BOTTOM = {"service", "service.config", "service.errors", "service.texts", "service.cache", "service.files"}
 TOP = {"service.cli", "service.serving", "service.server_workers", "service.__main__"}
 WEB_FRAMEWORKS = {"flask", "werkzeug"}
 FACES = {"web", "export"}  # sub-packages that may use Flask and Werkzeug, besides TOP

@@ -12,12 +12,12 @@ Shared graphs are `{base}graph/{name}`; a programme's are `{base}graph/{programm
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.files import write_whole
 from service.rdf.namespaces import SPARQL_PROLOGUE
 from service.store.embedded import Store, select
 
@@ -113,10 +113,7 @@ def kept(store: Store, base: str, folder: Path | None) -> Hubs:
         iri: [links.by_property, [(h, op, b.value, bp) for h, op, b, bp in links.via_blank]]
         for iri, links in hubs.links.items()
     }
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{path.name}.{os.getpid()}.tmp"
-    partial.write_text(json.dumps(found), encoding="utf-8")
-    partial.replace(path)
+    write_whole(path, json.dumps(found))
     for old in sorted(folder.glob("hubs-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
         old.unlink(missing_ok=True)
     return hubs

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from service.config import Config
+from service.files import write_whole
 from service.ingest.loader import Source, Violation, discover, parse, report_violations, shape_files, validate
 from service.ingest.turtle import ntriples, read_turtle
 
@@ -231,14 +232,11 @@ def read_cached(config: Config, folder: str, digest: str) -> ProgrammeResult | N
 
 def write_cached(config: Config, result: ProgrammeResult) -> None:
     folder = cache_folder(config)
-    folder.mkdir(parents=True, exist_ok=True)
     entry = {
         "violations": [{**asdict(v), "file": relative(config, v.file)} for v in result.violations],
         "descriptions": result.descriptions,
     }
-    partial = folder / f".{result.digest}.{os.getpid()}.tmp"
-    partial.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-    partial.replace(folder / f"{result.digest}.json")  # atomic: a reader finds the whole entry or none
+    write_whole(folder / f"{result.digest}.json", json.dumps(entry, ensure_ascii=False))  # whole or none
 
 
 # --- the whole project ----------------------------------------------------------------------------------------

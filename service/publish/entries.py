@@ -94,6 +94,10 @@ class Entries(Sequence[Graph]):
         """An entry made now (a release, a series): its own summary."""
         self.items.append([entry, entry])
 
+    def summary(self, index: int) -> Graph:
+        summary: Graph = self.items[index][1]
+        return summary
+
     def summaries(self) -> list[Graph]:
         summaries: list[Graph] = [item[1] for item in self.items]
         return summaries

@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from service.content.changes import Changes, Entry, Version, compare, version_goals, versions
+from service.files import write_whole
 from service.rdf.namespaces import KZS, PREFIXES, SPARQL_PROLOGUE
 from service.store.embedded import EmbeddedStore, Store, select
 
@@ -206,10 +206,7 @@ class FeedLog:
         if self.goals is None:
             return
         kept = {work: [digest, asdict(current[work])] for work, digest in inputs.items() if work in current}
-        self.goals.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.goals.with_name(f".{self.goals.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-        partial.replace(self.goals)
+        write_whole(self.goals, json.dumps(kept, ensure_ascii=False))
 
     def records(self) -> list[Record]:
         if self.folder is None or not self.folder.is_dir():
@@ -234,10 +231,9 @@ class FeedLog:
         if self.folder is None:
             self._memory.append(record)
             return
-        target = self.folder / f"{number:06d}.json"
-        partial = self.folder / f".{number:06d}.{os.getpid()}.tmp"
-        partial.write_text(json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-        partial.replace(target)
+        write_whole(
+            self.folder / f"{number:06d}.json", json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n"
+        )
 
 
 class FeedLogError(Exception):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -22,6 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from service.config import Config
+from service.files import write_whole
 from service.ingest.programmes import Programme
 from service.ingest.validation import run_all
 from service.publish.catalogue import CatalogueBuilder
@@ -177,9 +177,7 @@ class PartCache:
             before = set(json.loads(record.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             before = set()
-        partial = self.folder / f".{IN_USE}.{os.getpid()}.tmp"
-        partial.write_text(json.dumps(sorted(used)), encoding="utf-8")
-        partial.replace(record)
+        write_whole(record, json.dumps(sorted(used)))
         for folder in self.folder.iterdir():
             if folder.name.startswith(("programme-", "shared-")) and folder.name not in used | before:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -6,6 +6,7 @@ builds the first with itself, so `kzs serve` has it ready before gunicorn forks 
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -92,14 +93,25 @@ class Publication:
                 self._rendered[key] = render()
             return self._rendered[key]
 
+    @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """Each programme's place among the programmes (and so among the catalogue's entries), by its key."""
+        return {p.key: index for index, p in enumerate(self.programmes)}
+
+    @functools.cached_property
+    def newest(self) -> date:
+        """When any data last changed: asked by nearly every response, and the catalogue is fixed once built."""
+        return newest(self.catalogue)
+
     def programme(self, key: str) -> Programme | None:
-        return next((p for p in self.programmes if p.key == key), None)
+        index = self.positions.get(key)
+        return None if index is None else self.programmes[index]
 
     def part(self, programme: Programme) -> Graph:
-        return self.catalogue.parts[self.programmes.index(programme)]
+        return self.catalogue.parts[self.positions[programme.key]]
 
     def summary(self, programme: Programme) -> Graph:
-        return self.catalogue.parts.summaries()[self.programmes.index(programme)]
+        return self.catalogue.parts.summary(self.positions[programme.key])
 
     def dumps_of(self, key: str | None) -> list[Dump]:
         return [dump for dump in self.dumps.values() if dump.programme == key]
@@ -108,10 +120,8 @@ class Publication:
         """When the data of a programme (or, for None, of any programme) last changed."""
         programme = self.programme(key) if key else None
         if programme is None:
-            return newest(self.catalogue)
-        return modified(self.summary(programme), URIRef(programme.dataset(self.config.base_uri))) or newest(
-            self.catalogue
-        )
+            return self.newest
+        return modified(self.summary(programme), URIRef(programme.dataset(self.config.base_uri))) or self.newest
 
     def last_modified(self, key: str | None) -> datetime:
         return datetime.combine(self.modified(key), clock(0), tzinfo=UTC)

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from service.files import write_whole
+
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -118,12 +120,6 @@ def counted(data: ox.Store, graphs: Iterable[str] | None = None) -> dict[str, in
         rows = data.query(COUNT.replace("WHERE {", f"WHERE {{ VALUES ?g {{ {values} }}", 1))
     assert isinstance(rows, ox.QuerySolutions)  # noqa: S101 - a SELECT
     return {row["g"].value: int(row["n"].value) for row in rows}
-
-
-def write_json(path: Path, value: object) -> None:
-    partial = path.with_name(f".{path.name}.tmp")
-    partial.write_text(json.dumps(value, indent=0, sort_keys=True), encoding="utf-8")
-    partial.replace(path)
 
 
 def written(folder: Path, change: Callable[[ox.Store], object]) -> None:
@@ -226,14 +222,14 @@ class EmbeddedStore:
         if root is None:
             raise ValueError("an in-memory store has no folders")
         if digests is not None:
-            write_json(root / f"{version}{DIGESTS}", dict(digests))
+            write_whole(root / f"{version}{DIGESTS}", json.dumps(dict(digests), indent=0, sort_keys=True))
         fresh = ox.Store.read_only(str(root / version))
         before = self.kept_sizes(changed[0]) if changed else None
         if changed is None or before is None:
             sizes = counted(fresh)
         else:
             sizes = {g: n for g, n in before.items() if g not in changed[1]} | counted(fresh, sorted(changed[1]))
-        write_json(root / f"{version}{SIZES}", sizes)
+        write_whole(root / f"{version}{SIZES}", json.dumps(sizes, indent=0, sort_keys=True))
         return fresh
 
     def kept_sizes(self, version: str) -> dict[str, int] | None:
@@ -300,7 +296,7 @@ class EmbeddedStore:
         )
 
     def quads_of(self, graphs: Iterable[str]) -> list[ox.Quad]:
-        """Every statement of `graphs`, read from the indexes (a SELECT of them costs ten times as much)."""
+        """Every statement of `graphs`, read from the store's indexes."""
         data = self._snapshot[0]
         return [quad for graph in graphs for quad in data.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
 

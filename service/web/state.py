@@ -4,7 +4,6 @@ version, and where a server records its reloads. Built by `create_app`; read by 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from service.config import Config
 from service.content.hubs import Hubs
 from service.content.hubs import kept as kept_hubs
 from service.content.search import Index
+from service.files import write_whole
 from service.publish.feed import Feed, FeedLog, record
 from service.publish.parts import publication_folder
 from service.publish.publication import Publication, build_publication
@@ -92,10 +92,7 @@ class ReloadStatus:
 
     def write(self, path: Path) -> None:
         """Atomically: a reader sees the old record or the new one, never half of one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(asdict(self)) + "\n", encoding="utf-8")
-        partial.replace(path)
+        write_whole(path, json.dumps(asdict(self)) + "\n")
 
     @classmethod
     def read(cls, path: Path) -> ReloadStatus | None:
